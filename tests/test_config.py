@@ -1,0 +1,89 @@
+"""config/sources.yaml is validated strictly; errors name the source and the field."""
+import copy
+
+import pytest
+import yaml
+
+from pipelines.config import DEFAULT_CONFIG, ConfigError, load_sources, parse_sources
+
+RAW = yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8"))
+SEED_SOURCES = {"stdaily", "bbtnews", "bjnews", "ce", "finews", "btchangqing"}
+
+
+def mutate(fn):
+    data = copy.deepcopy(RAW)
+    fn(data)
+    return data
+
+
+def src(data, sid):
+    return next(s for s in data["sources"] if s["id"] == sid)
+
+
+def test_project_config_loads_with_every_seed_source():
+    cfg = load_sources()
+    assert set(cfg.ids()) == SEED_SOURCES
+    for s in cfg.sources:
+        assert s.timezone == "Asia/Shanghai" and s.language == "zh"
+        d = s.discovery
+        assert d.feeds or d.sitemaps or d.news_sitemaps
+        assert d.listings and all(l.pagination for l in d.listings)
+        assert d.archive is not None, f"{s.id} has no date-addressed archive for backfills"
+        assert s.allows_host(s.base_url)
+    assert load_sources().get("bjnews").discovery.news_sitemaps, "新京报 has a Google News sitemap"
+    assert "epaper" in load_sources().get("bjnews").discovery.archive.index
+
+
+@pytest.mark.parametrize("fn,expect", [
+    (lambda d: src(d, "bjnews")["politeness"].update(delay_secs=1), ["sources[bjnews]", "politeness", "delay_secs", "Extra inputs"]),
+    (lambda d: src(d, "ce").update(timezone="Mars/Olympus"), ["sources[ce]", "timezone", "Mars/Olympus"]),
+    (lambda d: src(d, "stdaily").update(article_patterns=["(unclosed"]), ["sources[stdaily]", "article_patterns"]),
+    (lambda d: src(d, "finews")["discovery"]["listings"][0].update(pagination="https://x/page.html"), ["sources[finews]", "discovery.listings.0.pagination", "{page}"]),
+    (lambda d: src(d, "bbtnews")["discovery"]["archive"].update(index="https://epaper.bbtnews.com.cn/node_1.htm"), ["sources[bbtnews]", "archive.index", "{date"]),
+    (lambda d: src(d, "btchangqing").update(base_url="https://evil.example/"), ["sources[btchangqing]", "allowed_domains"]),
+    (lambda d: src(d, "ce").update(encoding="gbk-ish"), ["sources[ce]", "encoding"]),
+    (lambda d: src(d, "ce")["extraction"].update(prune_xpaths=["//div[@"]), ["sources[ce]", "extraction.prune_xpaths"]),
+    (lambda d: d["sources"].append(copy.deepcopy(d["sources"][0])), ["duplicate source id 'stdaily'"]),
+    (lambda d: d.update(colour="blue"), ["colour", "Extra inputs"]),
+    (lambda d: src(d, "bjnews").pop("discovery"), ["sources[bjnews]", "discovery", "Field required"]),
+])
+def test_malformed_config_names_source_and_field(fn, expect):
+    with pytest.raises(ConfigError) as info:
+        parse_sources(mutate(fn), "sources.yaml")
+    msg = str(info.value)
+    for part in expect:
+        assert part in msg, msg
+
+
+def test_unreadable_files_are_config_errors(tmp_path):
+    bad = tmp_path / "s.yaml"
+    bad.write_text("sources: [\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_sources(bad)
+    with pytest.raises(ConfigError, match="file not found"):
+        load_sources(tmp_path / "missing.yaml")
+
+
+def test_cli_reports_config_errors_without_traceback(tmp_path, capsys):
+    from newsarchive.cli import main
+    bad = tmp_path / "s.yaml"
+    bad.write_text(yaml.safe_dump(mutate(lambda d: src(d, "ce").update(priority=900)), allow_unicode=True), encoding="utf-8")
+    rc = main(["quality", "--date", "2022-07-27", "--config", str(bad), "--store", str(tmp_path / "d")])
+    err = capsys.readouterr().err
+    assert rc == 2 and "sources[ce].priority" in err
+
+
+def test_host_map_points_everything_at_the_replay():
+    cfg = load_sources()
+    hosts = {}
+    for s in cfg.sources:
+        for d in s.allowed_domains + list(s.mobile_hosts):
+            hosts.setdefault(d, f"127.0.0.1:{41000 + len(hosts)}")
+    r = cfg.with_host_map(hosts)
+    dump = r.to_yaml()
+    for real in hosts:
+        assert real + "/" not in dump, f"{real} survived the host map"
+    s = r.get("bjnews")
+    assert s.allow_private_addresses and s.base_url.startswith("http://127.0.0.1:")
+    assert s.is_article_url(s.base_url + "detail/165881234514812.html")
+    assert s.allows_host(s.base_url) and not s.allows_host("http://127.0.0.1:1/")
