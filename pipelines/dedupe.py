@@ -1,0 +1,165 @@
+"""Exact and near-duplicate lookups against everything archived.
+
+:class:`ArchiveIndex` opens the committed index segments (``pipelines.segment``)
+of every date, leaving out the rows of the batch being (re)published. Local
+segments are memory-mapped and searched with binary search, so a lookup costs
+O(new documents × log archive) and touches a few pages per query; nothing is
+loaded per archived document. On S3 each segment is read whole (it is
+~342 bytes per document; compacting a date leaves one segment per date).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from pipelines import neardup
+from pipelines.segment import Segment, SegmentData, content_keys, digests, hex_of
+from pipelines.storage import Store
+
+
+@dataclass
+class _Open:
+    seg: Segment
+    skip_run: int | None      # rows of this run index are left out (the batch's own output)
+
+    def alive(self, rows: np.ndarray) -> np.ndarray:
+        if self.skip_run is None:
+            return np.ones(len(rows), dtype=bool)
+        return self.seg.run[rows] != self.skip_run
+
+
+@dataclass
+class ArchiveIndex:
+    parts: list[_Open] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, store: Store, snaps: dict[str, dict], skip: tuple[str, str] | None = None) -> "ArchiveIndex":
+        """Segments listed in ``snaps`` (manifests by date); ``skip`` = (dt, run) left out."""
+        parts = []
+        for dt, m in sorted(snaps.items()):
+            for e in m["files"].get("index", []):
+                own = skip is not None and dt == skip[0] and skip[1] in e["runs"]
+                if own and len(e["runs"]) == 1:
+                    continue
+                seg = _open(store, e["path"])
+                parts.append(_Open(seg, seg.runs.index(skip[1]) if own else None))
+        return cls(parts)
+
+    @property
+    def size(self) -> int:
+        return sum(p.seg.n for p in self.parts)
+
+    def contains(self, ckeys: np.ndarray) -> np.ndarray:
+        """Which 128-bit content keys ((q, 2) uint64) are archived."""
+        found = np.zeros(len(ckeys), dtype=bool)
+        for p in self.parts:
+            s = p.seg
+            if s.n == 0:
+                continue
+            pos = np.searchsorted(s.chi, ckeys[:, 0])
+            at = np.minimum(pos, s.n - 1)
+            same_hi = (pos < s.n) & (np.asarray(s.chi[at]) == ckeys[:, 0])
+            hit = same_hi & (np.asarray(s.clo[at]) == ckeys[:, 1]) & p.alive(at)
+            found |= hit
+            for q in np.flatnonzero(same_hi & ~hit):      # rare: equal first 8 bytes, or own row
+                i = pos[q] + 1
+                while i < s.n and s.chi[i] == ckeys[q, 0]:
+                    if s.clo[i] == ckeys[q, 1] and p.alive(np.array([i]))[0]:
+                        found[q] = True
+                        break
+                    i += 1
+        return found
+
+    def matches(self, bands: np.ndarray, sketch: np.ndarray, threshold: float) -> dict[int, list[tuple[float, str]]]:
+        """Verified near-duplicates of each query: ``{query: [(similarity, cluster_id), ...]}``."""
+        out: dict[int, list[tuple[float, str]]] = {}
+        for p in self.parts:
+            qs, rows = _band_hits(p.seg, bands)
+            if len(qs) == 0:
+                continue
+            keep = p.alive(rows)
+            qs, rows = qs[keep], rows[keep]
+            sims = neardup.similarity(sketch[qs], np.asarray(p.seg.sketch[rows]))
+            for q, r, s in zip(qs[sims >= threshold], rows[sims >= threshold], sims[sims >= threshold]):
+                out.setdefault(int(q), []).append((float(s), hex_of(p.seg.cluster[r])))
+        return out
+
+
+def _open(store: Store, rel: str) -> Segment:
+    if store.is_s3:
+        return Segment(store.read_bytes(rel), rel)
+    return Segment.open_local(store.path(rel))
+
+
+def _band_hits(seg: Segment, bands: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct (query, row) pairs sharing at least one band key."""
+    if seg.n == 0 or len(bands) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    qs, rows = [], []
+    for b in range(neardup.BANDS):
+        keys = seg.bkey[b]
+        lo = np.searchsorted(keys, bands[:, b], "left")
+        hi = np.searchsorted(keys, bands[:, b], "right")
+        for q in np.flatnonzero(hi > lo):
+            r = np.asarray(seg.bdoc[b][lo[q]:hi[q]], dtype=np.int64)
+            qs.append(np.full(len(r), q, dtype=np.int64))
+            rows.append(r)
+    if not qs:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    pairs = np.unique(np.stack([np.concatenate(qs), np.concatenate(rows)], axis=1), axis=0)
+    return pairs[:, 0], pairs[:, 1]
+
+
+@dataclass
+class Assignment:
+    """Result of deduplicating one batch (``texts``/``hashes`` in processing order)."""
+    is_new: list[bool]
+    cluster: list[str | None]        # for new documents; None for sightings of archived content
+    segment: SegmentData             # index rows of the new documents
+    near_duplicates: int
+
+
+def assign(hashes: list[str], texts: list[str], index: ArchiveIndex, run: str,
+           threshold: float = neardup.DEFAULT_THRESHOLD, normalized: bool = False) -> Assignment:
+    """Exact dedupe (in the batch and against the archive), then near-duplicate clusters for new content.
+
+    Documents are taken in the given order: the first of a content is the new one,
+    and the first of a near-duplicate group gives its ``cluster_id``.
+    """
+    first: dict[str, int] = {}
+    for i, h in enumerate(hashes):
+        first.setdefault(h, i)
+    cand = sorted(first.values())
+    archived = index.contains(content_keys([hashes[i] for i in cand])) if cand else np.zeros(0, bool)
+    new = [i for i, a in zip(cand, archived) if not a]
+    sigs = neardup.signatures((texts[i] for i in new), normalized=normalized)
+    bands, sk = neardup.band_keys(sigs), neardup.sketches(sigs)
+    from_archive = index.matches(bands, sk, threshold)
+    clusters = _cluster_batch([hashes[i] for i in new], bands, sk, from_archive, threshold)
+    is_new = [False] * len(hashes)
+    cluster: list[str | None] = [None] * len(hashes)
+    for k, i in enumerate(new):
+        is_new[i], cluster[i] = True, clusters[k]
+    seg = SegmentData(content_keys([hashes[i] for i in new]).reshape(-1, 2), digests(clusters).reshape(-1, 32),
+                      sk, bands, np.zeros(len(new), np.uint16), [run] if new else [])
+    near = sum(c != hashes[i] for c, i in zip(clusters, new))
+    return Assignment(is_new, cluster, seg, near)
+
+
+def _cluster_batch(hashes: list[str], bands: np.ndarray, sk: np.ndarray,
+                   from_archive: dict[int, list[tuple[float, str]]], threshold: float) -> list[str]:
+    buckets: dict[tuple[int, int], list[int]] = {}
+    clusters: list[str] = []
+    for i, h in enumerate(hashes):
+        earlier = {j for b in range(neardup.BANDS) for j in buckets.get((b, int(bands[i, b])), ())}
+        cands = [(s, c) for s, c in from_archive.get(i, [])]
+        if earlier:
+            js = sorted(earlier)
+            sims = neardup.similarity(sk[i][None, :], sk[js])
+            cands += [(float(s), clusters[j]) for s, j in zip(sims, js) if s >= threshold]
+        best = min(cands, key=lambda sc: (-sc[0], sc[1]), default=None)
+        clusters.append(best[1] if best else h)
+        for b in range(neardup.BANDS):
+            buckets.setdefault((b, int(bands[i, b])), []).append(i)
+    return clusters
