@@ -83,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("publish", help="dedupe the staged records of one date and commit its snapshot")
     p.add_argument("--date", type=_date, required=True)
+    p.add_argument("--run", help="publish only this staged run (default: every staged run of the date)")
     _common(p)
 
     p = sub.add_parser("compact", help="merge small Parquet files, keeping exactly the same rows")
