@@ -36,7 +36,7 @@ from pipelines.dedupe import ArchiveIndex, assign
 from pipelines.neardup import DEFAULT_THRESHOLD
 from pipelines.segment import Segment
 from pipelines.storage import Store
-from pipelines.tablefiles import Blob, digest, put_all, run_key, table_blobs, without_run
+from pipelines.tablefiles import Blob, put_all, run_key, segment_blobs, table_blobs, without_run
 
 _FAR = datetime.max.replace(tzinfo=timezone.utc)
 
@@ -92,7 +92,7 @@ def publish_batch(store: Store, dt: str, run: str, priority: dict[str, int],
     blobs = (table_blobs("articles", dt, _tbl(articles, "articles"), [run])
              + table_blobs("sightings", dt, _tbl(sightings, "sightings"), [run])
              + table_blobs("rejects", dt, _tbl(rejects, "rejects"), [run]))
-    blobs += _segment_blobs(dt, a.segment, [run]) if len(a.segment) else []
+    blobs += segment_blobs(dt, a.segment) if len(a.segment) else []
     m, rewritten = _without_batch(store, prev, run)
     blobs += rewritten
     put_all(store, blobs)
@@ -136,12 +136,6 @@ def _tbl(rows: list[dict], table: str) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=schemas.schema_for(table))
 
 
-def _segment_blobs(dt: str, seg, runs: list[str]) -> list[Blob]:
-    data = seg.encode()
-    path = f"{manifest.prefix_of('index', dt)}seg-{digest(data)}.idx"
-    return [Blob(path, data, {"path": path, "rows": len(seg), "bytes": len(data), "runs": sorted(runs)})]
-
-
 def _without_batch(store: Store, prev: dict, run: str) -> tuple[dict, list[Blob]]:
     """A copy of ``prev`` without the batch's files; files shared with other batches are rewritten."""
     m = manifest.empty(prev["dt"])
@@ -153,7 +147,7 @@ def _without_batch(store: Store, prev: dict, run: str) -> tuple[dict, list[Blob]
                 m["files"][kind].append(e)
             elif len(e["runs"]) > 1 and kind == "index":
                 rest = Segment(store.read_bytes(e["path"]), e["path"]).data().without_run(run)
-                rewritten += _segment_blobs(prev["dt"], rest, rest.runs) if len(rest) else []
+                rewritten += segment_blobs(prev["dt"], rest) if len(rest) else []
             elif len(e["runs"]) > 1:
                 rewritten += without_run(store, kind, e, run)
     return m, rewritten

@@ -67,6 +67,13 @@ def table_blobs(table: str, dt: str, tbl: pa.Table, runs: list[str]) -> list[Blo
     return out
 
 
+def segment_blobs(dt: str, seg) -> list[Blob]:
+    """The index segment file of ``seg`` (a ``SegmentData``) for date ``dt``."""
+    data = seg.encode()
+    path = f"index/docs/dt={dt}/seg-{digest(data)}.idx"
+    return [Blob(path, data, {"path": path, "rows": len(seg), "bytes": len(data), "runs": sorted(seg.runs)})]
+
+
 def run_key(run_id: str) -> str:
     """A run id as it appears in paths and manifests (``:`` dropped)."""
     return run_id.replace(":", "")

@@ -64,3 +64,28 @@ def template_pair(seed: int) -> tuple[str, str]:
     head = "本报讯 记者 李明 报道\n" + story(10_000 + seed, 100)
     foot = story(20_000 + seed, 100) + "\n欢迎关注本报微信公众号"
     return (head + "\n" + story(seed, 300) + "\n" + foot, head + "\n" + story(seed + 1, 300) + "\n" + foot)
+
+
+def archive_files(store) -> dict[str, bytes]:
+    """Every file of the archive (not staging) by path, to compare stores file by file."""
+    return {p: store.read_bytes(p) for p in store.list() if not p.startswith("staging/")}
+
+
+def committed(store, table: str):
+    """Rows of the committed files of ``table``, as an Arrow table."""
+    import schemas
+    from pipelines.manifest import committed_files
+    return store.read_parquet(committed_files(store, table), schema=schemas.schema_for(table))
+
+
+def rowset(store, table: str) -> list[tuple]:
+    """Committed rows of ``table`` as a sorted list of tuples (order-free comparison)."""
+    return sorted(tuple(map(repr, r.values())) for r in committed(store, table).to_pylist())
+
+
+def stage(store, dt: str, run_id: str, arts, rejs=()) -> None:
+    """Write staging files for one batch, one pair of files per source."""
+    from pipelines.staging import write_staged
+    for src in sorted({a.source for a in arts} | {r.source for r in rejs}):
+        write_staged(store, dt, src, run_id, [a for a in arts if a.source == src],
+                     [r for r in rejs if r.source == src])
