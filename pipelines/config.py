@@ -127,6 +127,8 @@ class Politeness(_Strict):
     retries: int = Field(default=3, ge=0, le=20)
     #: Upper bound on requests of one crawl run (a crawl never runs unbounded).
     max_requests: int = Field(default=5000, ge=1)
+    #: Upper bound on the wall time of one crawl run, in seconds (the spider closes, committing what it has).
+    max_seconds: float = Field(default=4 * 3600, gt=0, le=7 * 24 * 3600)
 
 
 class Freshness(_Strict):

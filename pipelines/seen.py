@@ -1,0 +1,198 @@
+"""The store-backed seen-set: article URLs that need no fetch any more.
+
+One small Parquet file per committed WARC segment under
+``index/urls/source=<id>/<segment>.parquet``; every crawl of the source (on any
+worker) loads them all. Keys are ``pipelines.urls.url_key`` values; lookups go
+through a sorted array of 64-bit xxh3 hashes (8 bytes per URL), so a million
+archived URLs cost ~8 MB, not a Python set of strings.
+
+A row is written for every article fetch whose result is *final*: archived
+(2xx), not modified, gone (404/410/...), too large, not HTML, redirect loop.
+Transient failures (5xx, 429, timeouts, network errors) are not written, so the
+next crawl tries again.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import xxhash
+
+from pipelines.storage import Store
+
+SCHEMA = pa.schema([
+    ("url_key", pa.string()),
+    ("key_hash", pa.uint64()),
+    ("url", pa.string()),
+    ("fetched_at", pa.timestamp("us", tz="UTC")),
+    ("status", pa.int16()),
+    ("outcome", pa.string()),
+    ("etag", pa.string()),
+    ("last_modified", pa.string()),
+    ("run_id", pa.string()),
+])
+
+#: Outcomes after which an article URL is not fetched again by a crawl.
+FINAL_OUTCOMES = frozenset({"ok", "not_modified", "too_large", "not_html", "redirect_loop", "offsite",
+                            "private_address"})
+#: HTTP statuses that are permanent (anything else >= 400 is retried by the next crawl).
+PERMANENT_STATUSES = frozenset({400, 401, 403, 404, 405, 406, 410, 414, 451})
+
+
+def seen_prefix(source_id: str) -> str:
+    return f"index/urls/source={source_id}/"
+
+
+def key_hash(key: str) -> int:
+    return xxhash.xxh3_64_intdigest(key.encode("utf-8"))
+
+
+def is_final(outcome: str, status: int | None) -> bool:
+    """Whether a fetch result means "do not fetch this URL again"."""
+    if outcome in FINAL_OUTCOMES:
+        return True
+    return outcome == "http_error" and status in PERMANENT_STATUSES
+
+
+@dataclass(frozen=True, slots=True)
+class SeenEntry:
+    """An archived article recent enough to be re-fetched (with its validators)."""
+    url: str
+    first_fetched_at: datetime
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass
+class SeenSet:
+    """Membership test over loaded hashes plus the keys added during this crawl."""
+    hashes: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.uint64))
+    added: set[int] = field(default_factory=set)
+    recent: dict[str, SeenEntry] = field(default_factory=dict)
+
+    def __contains__(self, key: str) -> bool:
+        h = key_hash(key)
+        if h in self.added:
+            return True
+        i = int(np.searchsorted(self.hashes, h))
+        return i < len(self.hashes) and int(self.hashes[i]) == h
+
+    def __len__(self) -> int:
+        return len(self.hashes) + len(self.added)
+
+    def add(self, key: str) -> None:
+        self.added.add(key_hash(key))
+
+
+def to_table(rows: list[dict]) -> pa.Table:
+    """Seen rows (dicts with the SCHEMA names except key_hash) -> Arrow table."""
+    cols = {n: [r.get(n) for r in rows] for n in SCHEMA.names if n != "key_hash"}
+    cols["key_hash"] = [key_hash(k) for k in cols["url_key"]]
+    return pa.Table.from_pydict(cols, schema=SCHEMA)
+
+
+def write_seen(store: Store, source_id: str, name: str, rows: list[dict]) -> str | None:
+    """Write the rows of one committed segment; returns the store path (None when no rows)."""
+    if not rows:
+        return None
+    rel = f"{seen_prefix(source_id)}{name}.parquet"
+    store.write_parquet(to_table(rows), rel)
+    return rel
+
+
+def seen_files(store: Store, source_id: str) -> list[str]:
+    return store.list(seen_prefix(source_id), suffix=".parquet")
+
+
+def read_seen(store: Store, source_id: str, columns: list[str] | None = None) -> pa.Table:
+    return store.read_parquet(seen_files(store, source_id), columns=columns, schema=SCHEMA)
+
+
+def load_seen(store: Store, source_id: str, *, recent_since: datetime | None = None) -> SeenSet:
+    """Load the seen-set of a source; with ``recent_since``, also the entries first fetched after it."""
+    files = seen_files(store, source_id)
+    if not files:
+        return SeenSet()
+    hashes = store.read_parquet(files, columns=["key_hash"], schema=SCHEMA).column("key_hash")
+    arr = np.unique(hashes.to_numpy(zero_copy_only=False).astype(np.uint64))
+    recent = _recent(store, files, recent_since) if recent_since else {}
+    return SeenSet(hashes=arr, recent=recent)
+
+
+def _recent(store: Store, files: list[str], since: datetime) -> dict[str, SeenEntry]:
+    """url_key -> SeenEntry for archived (ok) URLs whose first fetch is at or after ``since``."""
+    tbl = store.read_parquet(files, columns=["url_key", "url", "fetched_at", "outcome", "etag", "last_modified"],
+                             schema=SCHEMA)
+    tbl = tbl.filter(pc.is_in(tbl["outcome"], pa.array(["ok", "not_modified"])))
+    first = tbl.group_by("url_key").aggregate([("fetched_at", "min")])
+    young = {k for k, t in zip(first["url_key"].to_pylist(), first["fetched_at_min"].to_pylist()) if t >= since}
+    out: dict[str, SeenEntry] = {}
+    for row in tbl.sort_by("fetched_at").to_pylist():  # later rows carry the newest validators
+        k = row["url_key"]
+        if k not in young:
+            continue
+        prev = out.get(k)
+        out[k] = SeenEntry(url=prev.url if prev else row["url"],
+                           first_fetched_at=prev.first_fetched_at if prev else row["fetched_at"],
+                           etag=row["etag"] or (prev.etag if prev else None),
+                           last_modified=row["last_modified"] or (prev.last_modified if prev else None))
+    return out
+
+
+def recent_cutoff(now: datetime, hours: int) -> datetime | None:
+    return now - timedelta(hours=hours) if hours > 0 else None
+
+
+def compact_seen(store: Store, source_id: str, name: str = "_compacted") -> str | None:
+    """Merge all seen files of a source into one row per url_key (run it while no crawl of the source runs).
+
+    The kept row has the first fetch time (recency of re-fetching) and the newest validators.
+    """
+    files = seen_files(store, source_id)
+    if len(files) < 2:
+        return None
+    rows: dict[str, dict] = {}
+    for row in read_seen(store, source_id).sort_by("fetched_at").to_pylist():
+        prev = rows.get(row["url_key"])
+        if prev is None:
+            rows[row["url_key"]] = row
+        else:
+            prev.update({k: row[k] for k in ("etag", "last_modified", "status", "outcome") if row[k] is not None})
+    rel = f"{seen_prefix(source_id)}{name}-{xxhash.xxh3_64_hexdigest(chr(0).join(files).encode())}.parquet"
+    store.write_parquet(to_table(list(rows.values())), rel)
+    store.delete_many(f for f in files if f != rel)
+    return rel
+
+
+def rows_for_line(line: dict, mobile_hosts: dict[str, str] | None = None) -> list[dict]:
+    """Seen rows of one crawl-log line: a final article fetch with a final result, under every URL
+    of its redirect chain (so neither the linked URL nor the target is fetched again)."""
+    from pipelines.urls import url_key
+    if not line.get("final") or line.get("kind") != "article" or not is_final(line["outcome"], line.get("status")):
+        return []
+    urls = [*line.get("redirected_from", []), line["url"]]
+    base = {"url": line["url"], "fetched_at": datetime.fromisoformat(line["fetched_at"]),
+            "status": line.get("status"), "outcome": line["outcome"], "etag": line.get("etag"),
+            "last_modified": line.get("last_modified"), "run_id": line.get("run")}
+    return [{**base, "url_key": k} for k in dict.fromkeys(url_key(u, mobile_hosts) for u in urls)]
+
+
+def reconcile(store: Store, source_id: str, dt, mobile_hosts: dict[str, str] | None = None) -> list[str]:
+    """Write the missing seen files of committed segments of one partition (a crawl killed between
+    committing a segment's log and its seen file). Returns the files written."""
+    import json
+
+    from pipelines.raw import committed_logs
+    have = {p.rsplit("/", 1)[1][: -len(".parquet")] for p in seen_files(store, source_id)}
+    written = []
+    for log in committed_logs(store, source_id, dt):
+        stem = log.rsplit("/", 1)[1][: -len(".log.jsonl")]
+        if stem in have:
+            continue
+        rows = [r for ln in store.iter_lines(log) if ln.strip() for r in rows_for_line(json.loads(ln), mobile_hosts)]
+        if (rel := write_seen(store, source_id, stem, rows)) is not None:
+            written.append(rel)
+    return written

@@ -1,0 +1,145 @@
+"""``newsarchive crawl``: one source, one process, raw WARC + crawl log into the store.
+
+Exit codes: 0 finished (fetch failures are data: rejects in the crawl log);
+1 the crawl broke (a segment could not be committed, a spider exception, the
+spider could not start); 2 usage/config error; 3 the source was unreachable
+(not one discovery page could be fetched). The run summary is printed to stdout
+as one JSON object and stored as ``raw/source=S/dt=D/<run>.stats.json``.
+Scrapy's log goes to stderr.
+"""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+
+from pipelines import raw as rawfmt
+from pipelines.storage import Store
+from spiders.settings import CrawlOptions, build_settings
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
+_RUN_ID = re.compile(r"^[A-Za-z0-9_.:+-]{1,200}$")
+
+
+class UsageError(ValueError):
+    pass
+
+
+def options_from_args(args) -> CrawlOptions:
+    cfg = args.sources_config
+    try:
+        source = cfg.get(args.source)
+    except KeyError as exc:
+        raise UsageError(str(exc).strip("'\"")) from None
+    now = datetime.now(timezone.utc)
+    day = args.date or now.date()
+    if (args.since is None) != (args.until is None):
+        raise UsageError("--since and --until go together")
+    if args.since is not None:
+        if args.since > args.until:
+            raise UsageError("--since is after --until")
+        if source.discovery.archive is None:
+            raise UsageError(f"source {source.id!r} has no discovery.archive to backfill from")
+    run_id = args.run_id or f"cli__{day.isoformat()}T{now:%H%M%S}"
+    if not _RUN_ID.match(run_id):
+        raise UsageError(f"--run-id must match {_RUN_ID.pattern}, got {run_id!r}")
+    if args.max_requests is not None and args.max_requests < 1:
+        raise UsageError("--max-requests must be >= 1")
+    return CrawlOptions(source=source, store_uri=args.store, day=day, run_id=run_id, user_agent=cfg.user_agent,
+                        since=args.since, until=args.until, max_requests=args.max_requests,
+                        polite=not args.no_politeness)
+
+
+def cli(args) -> int:
+    try:
+        opts = options_from_args(args)
+    except UsageError as exc:
+        print(f"newsarchive crawl: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if "twisted.internet.reactor" in sys.modules:  # a reactor ran here before: it cannot restart
+        return subprocess.call([sys.executable, "-m", "newsarchive.cli", *_argv(args)])
+    summary = run(opts)
+    print(json.dumps(summary, ensure_ascii=False, sort_keys=True), flush=True)
+    return summary["exit_code"]
+
+
+def _argv(args) -> list[str]:
+    argv = ["crawl", "--source", args.source, "--store", args.store]
+    for flag, value in (("--config", args.config), ("--date", args.date), ("--since", args.since),
+                        ("--until", args.until), ("--run-id", args.run_id), ("--max-requests", args.max_requests)):
+        if value is not None:
+            argv += [flag, str(value)]
+    return argv + (["--no-politeness"] if args.no_politeness else [])
+
+
+def run(opts: CrawlOptions) -> dict:
+    """Run the crawl in this process (once per process: Twisted's reactor does not restart)."""
+    from scrapy.crawler import CrawlerProcess
+
+    from spiders.spider import NewsSpider
+    started = time.monotonic()
+    process = CrawlerProcess(build_settings(opts))
+    crawler = process.create_crawler(NewsSpider)
+    process.crawl(crawler, opts=opts)
+    process.start()
+    summary = summarize(crawler, opts, time.monotonic() - started)
+    spider = getattr(crawler, "spider", None)
+    if spider is not None and hasattr(spider, "recorder"):
+        try:
+            store = spider.recorder.store
+            store.write_text(f"{rawfmt.raw_dir(opts.source.id, opts.day)}{rawfmt.run_stem(opts.run_id)}.stats.json",
+                             json.dumps(summary, ensure_ascii=False, sort_keys=True, indent=1))
+        except Exception as exc:  # noqa: BLE001 - the summary still goes to stdout
+            summary["errors"].append(f"stats not stored: {exc}")
+            summary["exit_code"] = EXIT_FAILED
+    return summary
+
+
+def summarize(crawler, opts: CrawlOptions, elapsed: float) -> dict:
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    spider = getattr(crawler, "spider", None)
+    rec = getattr(spider, "recorder", None)
+    counts = dict(rec.counts) if rec else {}
+    errors = list(rec.errors) if rec else ["the spider did not start (see the log above)"]
+    exc_count = sum(v for k, v in stats.items() if k.startswith("spider_exceptions/"))
+    if exc_count:
+        errors.append(f"{exc_count} spider exceptions")
+    failures: dict[str, int] = {}
+    for key, n in counts.items():
+        kind, out = key.split("/", 1)
+        if kind != "robots" and not out.startswith("attempt_") and out not in rawfmt.OK_OUTCOMES | rawfmt.NOT_FAILURES:
+            failures[f"{kind}/{out}"] = failures.get(f"{kind}/{out}", 0) + 1 * n
+    frontier = getattr(spider, "frontier", None)
+    summary = {
+        "source": opts.source.id, "dt": opts.day.isoformat(), "run_id": opts.run_id,
+        "backfill": [opts.since.isoformat(), opts.until.isoformat()] if opts.backfill else None,
+        "finish_reason": getattr(spider, "finish_reason", stats.get("finish_reason")),
+        "clean": getattr(spider, "clean", False),
+        "requests": frontier.requests if frontier else 0,
+        "responses": stats.get("response_received_count", 0),
+        "articles_archived": counts.get("article/ok", 0),
+        "articles_not_modified": counts.get("article/not_modified", 0),
+        "discovery_pages_ok": getattr(spider, "discovery_ok", 0),
+        "failures": failures,
+        "robots_disallowed": stats.get("robotstxt/forbidden", 0),
+        "mojibake_pages": stats.get("newsarchive/mojibake_pages", 0),
+        "skipped": dict(frontier.skipped) if frontier else {},
+        "budget_exhausted": bool(frontier and frontier.exhausted),
+        "outcomes": counts,
+        "segments": sorted(rec.committed) if rec else [],
+        "elapsed_seconds": round(elapsed, 3),
+        "errors": errors,
+    }
+    summary["exit_code"] = _exit_code(summary)
+    return summary
+
+
+def _exit_code(s: dict) -> int:
+    if s["errors"]:
+        return EXIT_FAILED
+    if s["requests"] and not s["discovery_pages_ok"] and not s["articles_archived"]:
+        return EXIT_UNREACHABLE
+    return EXIT_OK

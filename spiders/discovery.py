@@ -1,0 +1,179 @@
+"""Parsing discovery pages into entries: RSS/Atom feeds, sitemaps, HTML links.
+
+Pure functions over bytes/text (no Scrapy), so they are tested on stored pages.
+XML is parsed without entity resolution or network access.
+"""
+from __future__ import annotations
+
+import gzip
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Iterator
+from urllib.parse import urljoin
+from zoneinfo import ZoneInfo
+
+import lxml.html
+from lxml import etree
+from w3lib.url import safe_url_string
+
+_XML = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, remove_comments=True)
+_MAX_XML = 64 * 1024 * 1024
+_DATE_IN_TEXT = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+
+
+@dataclass(slots=True)
+class Entry:
+    """A URL found on a discovery page, with what the page said about it."""
+    url: str
+    published: datetime | None = None
+    title: str | None = None
+    section: str | None = None
+    is_sitemap: bool = False   # a child sitemap of a sitemap index
+    extra: dict = field(default_factory=dict)
+
+    def hints(self, via: str) -> dict:
+        h: dict = {"via": via}
+        if self.published:
+            h["published"] = self.published.isoformat()
+        if self.title:
+            h["title"] = self.title
+        if self.section:
+            h["section"] = self.section
+        return h
+
+
+def parse_date(s: str | None, tz: ZoneInfo) -> datetime | None:
+    """RFC 822, ISO 8601 or ``YYYY-MM-DD[ HH:MM[:SS]]`` (also 年月日); naive times are in ``tz``."""
+    if not s or not (s := s.strip()):
+        return None
+    dt = None
+    try:
+        dt = parsedate_to_datetime(s)
+    except (TypeError, ValueError, IndexError):
+        try:
+            dt = datetime.fromisoformat(s.replace("Z", "+00:00"))
+        except ValueError:
+            m = _DATE_IN_TEXT.search(s)
+            if m:
+                y, mo, d, hh, mi, ss = (int(x) if x else 0 for x in m.groups())
+                try:
+                    dt = datetime(y, mo, d, hh, mi, ss)
+                except ValueError:
+                    return None
+    if dt is None:
+        return None
+    return dt.replace(tzinfo=tz) if dt.tzinfo is None else dt
+
+
+def cutoff(day: date, max_age_days: int, tz: ZoneInfo) -> datetime:
+    """Entries published before this are too old for the crawl of logical date ``day``."""
+    return datetime.combine(day - timedelta(days=max_age_days), time.min, tzinfo=tz)
+
+
+def _root(body: bytes):
+    if body[:2] == b"\x1f\x8b":
+        with gzip.GzipFile(fileobj=__import__("io").BytesIO(body)) as g:
+            body = g.read(_MAX_XML)
+    body = body.lstrip()
+    if not body:
+        return None
+    try:
+        return etree.fromstring(body, parser=_XML)
+    except etree.XMLSyntaxError:
+        return None
+
+
+def _local(tag) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _child_text(el, *names: str) -> str | None:
+    for child in el:
+        if _local(child.tag) in names and child.text and child.text.strip():
+            return child.text.strip()
+    return None
+
+
+def parse_feed(body: bytes, base_url: str, tz: ZoneInfo) -> list[Entry]:
+    """Items of an RSS 0.9x/1.0/2.0 or Atom feed (empty list for anything else)."""
+    root = _root(body)
+    if root is None:
+        return []
+    out = []
+    for el in root.iter():
+        name = _local(el.tag)
+        if name == "item":
+            link = _child_text(el, "link") or _guid_link(el)
+            date_s = _child_text(el, "pubDate", "date", "published", "updated")
+            section = _child_text(el, "category", "subject")
+        elif name == "entry":
+            link = _atom_link(el)
+            date_s = _child_text(el, "published", "updated", "issued", "modified")
+            section = next((c.get("term") for c in el if _local(c.tag) == "category" and c.get("term")), None)
+        else:
+            continue
+        if link:
+            out.append(Entry(_abs(base_url, link), parse_date(date_s, tz), _child_text(el, "title"), section))
+    return out
+
+
+def _guid_link(el) -> str | None:
+    for c in el:
+        if _local(c.tag) == "guid" and c.get("isPermaLink", "true") != "false" and (c.text or "").startswith("http"):
+            return c.text.strip()
+    return None
+
+
+def _atom_link(el) -> str | None:
+    links = [c for c in el if _local(c.tag) == "link" and c.get("href")]
+    for c in links:
+        if c.get("rel", "alternate") == "alternate":
+            return c.get("href")
+    return links[0].get("href") if links else None
+
+
+def parse_sitemap(body: bytes, base_url: str, tz: ZoneInfo) -> list[Entry]:
+    """URLs of a sitemap (with ``lastmod`` / ``news:publication_date``) or child sitemaps of an index."""
+    root = _root(body)
+    if root is None:
+        return []
+    is_index = _local(root.tag) == "sitemapindex"
+    out = []
+    for el in root:
+        if _local(el.tag) not in ("url", "sitemap"):
+            continue
+        loc = _child_text(el, "loc")
+        if not loc:
+            continue
+        news = next((c for c in el if _local(c.tag) == "news"), None)
+        pub = parse_date(_child_text(news, "publication_date"), tz) if news is not None else None
+        title = _child_text(news, "title") if news is not None else None
+        lastmod = parse_date(_child_text(el, "lastmod"), tz)
+        out.append(Entry(_abs(base_url, loc), pub or lastmod, title, is_sitemap=is_index,
+                         extra={"date_from": "news" if pub else "lastmod" if lastmod else None}))
+    return out
+
+
+def extract_links(html: str, base_url: str) -> Iterator[tuple[str, str]]:
+    """(absolute URL, anchor text) of every ``<a href>`` of a page, honouring ``<base href>``."""
+    if not html or not html.strip():
+        return
+    try:
+        doc = lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        return
+    base = next((b.get("href") for b in doc.iter("base") if b.get("href")), None)
+    base = urljoin(base_url, base) if base else base_url
+    for a in doc.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
+            continue
+        url = _abs(base, href)
+        if url.startswith(("http://", "https://")):
+            yield url, " ".join(a.text_content().split())[:300]
+
+
+def _abs(base: str, href: str) -> str:
+    return safe_url_string(urljoin(base, href.strip())).split("#", 1)[0]

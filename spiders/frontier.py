@@ -1,0 +1,95 @@
+"""What a crawl may still fetch: allowed hosts, article URLs, the seen-set, freshness and the request budget.
+
+No Scrapy here; the spider asks ``admit_article(url, published)`` and gets a reason when not.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from pipelines.config import Source
+from pipelines.seen import SeenSet
+from pipelines.urls import canonicalize, url_key
+
+_DATE_IN_PATH = re.compile(r"(?<!\d)(\d{4})[-/_]?(\d{2})[-/_]?(\d{2})(?!\d)")
+
+
+@dataclass
+class Frontier:
+    source: Source
+    seen: SeenSet
+    budget: int
+    cutoff: datetime | None = None          # entries published before are too old (None: no limit)
+    requests: int = 0
+    scheduled: set[str] = field(default_factory=set)
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    def key(self, url: str) -> str:
+        return url_key(url, self.source.mobile_hosts)
+
+    def _skip(self, reason: str) -> str:
+        self.skipped[reason] = self.skipped.get(reason, 0) + 1
+        return reason
+
+    def take(self) -> bool:
+        """Spend one request of the budget; False (and counted) when it is used up."""
+        if self.requests >= self.budget:
+            self._skip("budget")
+            return False
+        self.requests += 1
+        return True
+
+    @property
+    def exhausted(self) -> bool:
+        return self.skipped.get("budget", 0) > 0
+
+    def admit_article(self, url: str, published: datetime | None = None) -> str | None:
+        """None when the article URL should be fetched now, else the reason it is not."""
+        if not self.source.allows_host(url):
+            return self._skip("offsite_link")
+        if not self.is_article(url):
+            return self._skip("not_article")
+        if published is not None and self.cutoff is not None and published < self.cutoff:
+            return self._skip("too_old")
+        k = self.key(url)
+        if k in self.scheduled:
+            return self._skip("duplicate")
+        if k in self.seen:
+            return self._skip("seen")
+        self.scheduled.add(k)
+        return None
+
+    def is_article(self, url: str) -> bool:
+        """Article patterns are matched on the canonical URL (tracking parameters gone)."""
+        return self.source.is_article_url(url) or self.source.is_article_url(canonicalize(url, self.source.mobile_hosts))
+
+    def is_archived(self, url: str) -> bool:
+        """Already archived before this crawl (the listing stop rule)."""
+        return self.key(url) in self.seen
+
+    def claim(self, url: str) -> bool:
+        """Mark a non-article URL (archive page, refetch) as scheduled; False if it already was."""
+        k = self.key(url)
+        if k in self.scheduled:
+            return False
+        self.scheduled.add(k)
+        return True
+
+
+def dates_in_path(url: str) -> set[date]:
+    """Calendar dates written in a URL path (``2022-07/27``, ``202207/27``, ``2022/07/27``, ``20220727``)."""
+    from urllib.parse import urlsplit
+    out = set()
+    for y, m, d in _DATE_IN_PATH.findall(urlsplit(url).path):
+        try:
+            out.add(date(int(y), int(m), int(d)))
+        except ValueError:
+            continue
+    return out
+
+
+def on_other_date(url: str, day: date) -> bool:
+    """The URL names a date, and not ``day`` (archive links to other issues are not followed)."""
+    found = dates_in_path(url)
+    return bool(found) and day not in found

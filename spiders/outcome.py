@@ -1,0 +1,73 @@
+"""Naming what happened to a fetch: the crawl-log ``outcome`` vocabulary.
+
+``ok | not_modified | redirect | http_error | timeout | dns_error | connection_error |
+truncated | too_large | redirect_loop | not_html | robots_disallowed | offsite | private_address``
+"""
+from __future__ import annotations
+
+from scrapy.exceptions import (
+    CannotResolveHostError, DownloadCancelledError, DownloadConnectionRefusedError,
+    DownloadFailedError, DownloadTimeoutError, IgnoreRequest, ResponseDataLossError,
+)
+from twisted.internet import error as txerror
+from twisted.internet.defer import CancelledError
+from twisted.web._newclient import ResponseFailed
+
+
+class Blocked(IgnoreRequest):
+    """A request our safety middleware refused; ``reason`` is ``offsite`` or ``private_address``."""
+
+    def __init__(self, reason: str, detail: str):
+        super().__init__(detail)
+        self.reason = reason
+
+
+_EXC = (
+    ((DownloadTimeoutError, txerror.TimeoutError, txerror.TCPTimedOutError), "timeout"),
+    ((CannotResolveHostError, txerror.DNSLookupError), "dns_error"),
+    ((ResponseDataLossError,), "truncated"),
+    ((DownloadCancelledError, CancelledError), "too_large"),
+    ((DownloadConnectionRefusedError, DownloadFailedError, txerror.ConnectError, txerror.ConnectionLost,
+      txerror.ConnectionDone, ResponseFailed, OSError), "connection_error"),
+)
+
+
+def of_exception(exc: BaseException) -> str:
+    """Outcome of a download exception (one without a response)."""
+    if isinstance(exc, Blocked):
+        return exc.reason
+    for types, name in _EXC:
+        if isinstance(exc, types):
+            if name == "too_large" and "max" not in str(exc).lower() and "size" not in str(exc).lower():
+                return "connection_error"
+            return name
+    if isinstance(exc, IgnoreRequest):
+        msg = str(exc).lower()
+        if "robots.txt" in msg:
+            return "robots_disallowed"
+        if "larger than" in msg or "max size" in msg or "maxsize" in msg:
+            return "too_large"
+        if "redirect" in msg:
+            return "redirect_loop"
+    return "connection_error"
+
+
+def of_status(status: int) -> str:
+    if status == 304:
+        return "not_modified"
+    if 300 <= status < 400:
+        return "redirect"
+    if status >= 400:
+        return "http_error"
+    return "ok"
+
+
+def is_html(content_type: str | None, body: bytes) -> bool:
+    """HTML/XHTML by Content-Type, or by sniffing when the header is missing or generic."""
+    ct = (content_type or "").split(";", 1)[0].strip().lower()
+    if "html" in ct:
+        return True
+    if ct and ct not in ("application/octet-stream", "text/plain", "binary/octet-stream"):
+        return False
+    head = body[:512].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<meta", b"<!--")) or b"<html" in head

@@ -1,0 +1,232 @@
+"""The one generic news spider, driven by a source's config.
+
+A source needs a subclass only when its pages differ (override a hook:
+``feed_entries``, ``sitemap_entries``, ``page_links``). Discovery pages (feeds,
+sitemaps, listings, e-paper archives) are never deduped; article URLs are
+deduped on ``url_key`` against the store's seen-set and within the run.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any, Iterator
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Request, Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+
+from pipelines.seen import load_seen, reconcile, recent_cutoff
+from pipelines.storage import Store
+from spiders import discovery, outcome
+from spiders.frontier import Frontier, on_other_date
+from spiders.items import Fetch
+from spiders.middlewares import ATTEMPT
+from spiders.recorder import Recorder
+from spiders.settings import CrawlOptions
+from spiders.warc import SegmentPolicy
+
+DISCOVERY_PRIORITY = 10
+
+
+class NewsSpider(scrapy.Spider):
+    name = "news"
+
+    def __init__(self, opts: CrawlOptions, **kw: Any):
+        super().__init__(name=f"news:{opts.source.id}", **kw)
+        self.opts, self.source = opts, opts.source
+        self.not_modified: set[str] = set()
+        self.discovery_ok = 0
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kw: Any) -> "NewsSpider":
+        spider = super().from_crawler(crawler, *args, **kw)
+        spider.setup(Store.open(spider.opts.store_uri), crawler.settings)
+        return spider
+
+    def setup(self, store: Store, settings) -> None:
+        o, src = self.opts, self.source
+        reconcile(store, src.id, o.day, src.mobile_hosts)
+        from datetime import datetime, timezone
+        recent = recent_cutoff(datetime.now(timezone.utc), src.freshness.refetch_recent_hours)
+        seen = load_seen(store, src.id, recent_since=None if o.backfill else recent)
+        cut = None if o.backfill else discovery.cutoff(o.day, src.freshness.max_age_days, src.tz)
+        self.frontier = Frontier(src, seen, o.budget, cut)
+        policy = SegmentPolicy(settings.getint("WARC_SEGMENT_RECORDS"), settings.getint("WARC_SEGMENT_BYTES"),
+                               settings.getfloat("WARC_SEGMENT_SECONDS"))
+        self.recorder = Recorder(store, src, o.day, o.run_id, policy)
+        self.validators = {} if o.backfill else self.recorder.load_validators()
+
+    # ------------------------------------------------------------- requests
+    def request(self, url: str, kind: str, callback, hints: dict | None = None, **meta: Any) -> Request | None:
+        if not self.frontier.take():
+            return None
+        headers, codes = {}, []
+        if kind != "article" and (v := self.validators.get(url)):
+            headers, codes = _conditional(v), [304]
+        if meta.pop("refetch", None):
+            headers, codes = _conditional(meta.pop("validators")), [304]
+        return Request(url, callback=callback, errback=self.failed, headers=headers or None,
+                       priority=0 if kind == "article" else DISCOVERY_PRIORITY,
+                       meta={"na_kind": kind, "na_hints": hints or {}, "handle_httpstatus_list": codes, **meta})
+
+    def article(self, url: str, hints: dict, published=None) -> Request | None:
+        if self.frontier.admit_article(url, published) is not None:
+            return None
+        return self.request(url, "article", self.parse_article, hints)
+
+    async def start(self):
+        for req in self.start_requests_list():
+            if req is not None:
+                yield req
+
+    def start_requests_list(self) -> Iterator[Request | None]:
+        d = self.source.discovery
+        if self.opts.backfill:
+            day = self.opts.since
+            while day <= self.opts.until:
+                yield self.request(d.archive.index.format(date=day), "archive", self.parse_archive,
+                                   {"via": "archive", "issue_date": day.isoformat()}, na_date=day, na_pages=[1])
+                day += timedelta(days=1)
+            return
+        for entry in self.frontier.seen.recent.values():
+            if self.frontier.claim(entry.url):
+                yield self.request(entry.url, "article", self.parse_article, {"via": "refetch"}, refetch=True,
+                                   validators={"etag": entry.etag, "last_modified": entry.last_modified})
+        yield from (self.request(u, "feed", self.parse_feed) for u in d.feeds)
+        yield from (self.request(u, "sitemap", self.parse_sitemap) for u in d.news_sitemaps + d.sitemaps)
+        for i, lst in enumerate(d.listings):
+            yield self.request(lst.url, "listing", self.parse_listing, na_listing=i, na_page=1)
+
+    # ------------------------------------------------------------ callbacks
+    def finish(self, response: Response, ok_types=("html",)) -> Fetch:
+        """The final Fetch of a response that reached a callback (2xx or an expected 304)."""
+        att = response.meta.pop(ATTEMPT, None)
+        out = outcome.of_status(response.status)
+        if out == "ok" and "html" in ok_types and "xml" not in ok_types:
+            if not outcome.is_html(response.headers.get("Content-Type", b"").decode("latin-1"), response.body):
+                out = "not_html"
+        if out == "not_modified":
+            self.not_modified.add(response.url)
+        if response.meta["na_kind"] != "article" and out in ("ok", "not_modified"):
+            self.discovery_ok += 1
+        f = Fetch.of(response.request, att, final=True, outcome=out)
+        f.url = response.url
+        return f
+
+    def parse_article(self, response: Response):
+        f = self.finish(response)
+        if f.outcome == "ok":
+            f.body = response.body
+        yield f
+
+    def parse_feed(self, response: Response):
+        yield (f := self.finish(response, ok_types=("xml",)))
+        if f.outcome == "ok":
+            for e in self.feed_entries(response):
+                yield self.article(e.url, e.hints("feed"), e.published)
+
+    def parse_sitemap(self, response: Response):
+        yield (f := self.finish(response, ok_types=("xml",)))
+        if f.outcome != "ok":
+            return
+        for e in self.sitemap_entries(response):
+            if e.is_sitemap:
+                if e.published is None or self.frontier.cutoff is None or e.published >= self.frontier.cutoff:
+                    yield self.request(e.url, "sitemap", self.parse_sitemap)
+                else:
+                    self.frontier._skip("too_old_sitemap")
+            else:
+                yield self.article(e.url, e.hints("sitemap"), e.published)
+
+    def parse_listing(self, response: Response):
+        yield (f := self.finish(response))
+        if f.outcome != "ok":
+            return
+        meta = response.meta
+        links = [(u, t) for u, t in self.page_links(response) if self.frontier.is_article(u)]
+        archived_here = False
+        for url, text in links:
+            archived_here = archived_here or self.frontier.is_archived(url)
+            yield self.article(url, {"via": "listing", "title": text or None, "found_on": response.url})
+        lst = self.source.discovery.listings[meta["na_listing"]]
+        page = meta["na_page"]
+        if links and not archived_here and lst.pagination and page < lst.max_pages:
+            yield self.request(lst.pagination.format(page=page + 1), "listing", self.parse_listing,
+                               na_listing=meta["na_listing"], na_page=page + 1)
+        elif archived_here:
+            self.frontier._skip("listing_stopped_at_archived")
+
+    def parse_archive(self, response: Response):
+        yield (f := self.finish(response))
+        if f.outcome != "ok":
+            return
+        arch, day, pages = self.source.discovery.archive, response.meta["na_date"], response.meta["na_pages"]
+        import re
+        hints = {"via": "archive", "issue_date": day.isoformat()}
+        for url, text in self.page_links(response):
+            path = _path(url)
+            if not self.source.allows_host(url) or on_other_date(url, day):
+                continue
+            if re.search(arch.article_pattern, path):
+                yield self.article(url, {**hints, "title": text or None})
+            elif arch.follow_pattern and re.search(arch.follow_pattern, path) and pages[0] < arch.max_pages:
+                if self.frontier.claim(url):
+                    pages[0] += 1
+                    yield self.request(url, "archive", self.parse_archive, hints, na_date=day, na_pages=pages)
+
+    # ---------------------------------------------------------------- hooks
+    def feed_entries(self, response: Response) -> list[discovery.Entry]:
+        return discovery.parse_feed(response.body, response.url, self.source.tz)
+
+    def sitemap_entries(self, response: Response) -> list[discovery.Entry]:
+        return discovery.parse_sitemap(response.body, response.url, self.source.tz)
+
+    def page_links(self, response: Response) -> Iterator[tuple[str, str]]:
+        if isinstance(response, TextResponse):
+            yield from discovery.extract_links(response.text, response.url)
+
+    # --------------------------------------------------------------- errors
+    def failed(self, failure):
+        """Errback: the final line of a request that did not reach a callback."""
+        req = failure.request
+        att = req.meta.pop(ATTEMPT, None)
+        exc = failure.value
+        if isinstance(exc, HttpError):
+            yield Fetch.of(req, att, final=True, outcome="http_error")
+        elif isinstance(exc, IgnoreRequest) and _before_download(exc):
+            if att is not None:   # the redirect hop that led here
+                yield Fetch.of(req, att, final=False, outcome="redirect")
+            yield Fetch.of(req, None, final=True, outcome=outcome.of_exception(exc), detail=str(exc))
+        elif isinstance(exc, IgnoreRequest) and att is not None and att.exchange is not None:
+            out = "redirect_loop" if 300 <= (att.status or 0) < 400 else outcome.of_exception(exc)
+            yield Fetch.of(req, att, final=True, outcome=out, detail=str(exc))
+        else:
+            yield Fetch.of(req, att, final=True, outcome=None if att else outcome.of_exception(exc),
+                           detail=None if att else f"{type(exc).__name__}: {exc}")
+
+    def closed(self, reason: str) -> None:
+        self.recorder.close()
+        clean = (reason == "finished" and not self.frontier.exhausted and not self.recorder.errors
+                 and self.recorder.transient_failures == 0 and not self.opts.backfill)
+        if clean:
+            self.recorder.save_validators(self.validators, self.not_modified)
+        self.finish_reason, self.clean = reason, clean
+
+
+def _conditional(v: dict) -> dict:
+    h = {}
+    if v.get("etag"):
+        h["If-None-Match"] = v["etag"]
+    if v.get("last_modified"):
+        h["If-Modified-Since"] = v["last_modified"]
+    return h
+
+
+def _before_download(exc: Exception) -> bool:
+    return isinstance(exc, outcome.Blocked) or "robots.txt" in str(exc)
+
+
+def _path(url: str) -> str:
+    from urllib.parse import urlsplit
+    p = urlsplit(url)
+    return p.path + (f"?{p.query}" if p.query else "")

@@ -1,0 +1,174 @@
+"""WARC segments of one crawl run: written locally, committed whole into the store.
+
+No Scrapy here: the recorder hands in :class:`Exchange` objects. A segment is a
+``.warc.gz`` (gzip per record, WARC/1.1, ``response`` then ``request`` record
+per exchange) plus its crawl log (``.log.jsonl``). ``commit`` uploads the WARC,
+then the log, then the segment's seen-set rows: the log is the commit marker,
+so a reader (``pipelines.raw``) never sees half a segment and a killed crawl
+leaves only whole segments in the store.
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from http import HTTPStatus
+from io import BytesIO
+from pathlib import Path
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.timeutils import datetime_to_iso_date
+from warcio.warcwriter import WARCWriter
+
+from pipelines import raw as rawfmt
+from pipelines.seen import write_seen
+from pipelines.storage import Store
+
+#: Hop-by-hop framing already undone by the HTTP client; kept under another name.
+_FRAMING = {"transfer-encoding"}
+
+
+@dataclass(slots=True)
+class Exchange:
+    """One HTTP request/response pair as it crossed the wire (body still content-encoded)."""
+    url: str
+    status: int
+    request_headers: list[tuple[str, str]]
+    response_headers: list[tuple[str, str]]
+    body: bytes
+    fetched_at: datetime
+    method: str = "GET"
+    protocol: str = "HTTP/1.1"
+    ip: str | None = None
+
+
+def _warc_date(dt: datetime) -> str:
+    return datetime_to_iso_date(dt.astimezone(timezone.utc).replace(tzinfo=None), use_micros=True)
+
+
+def _status_line(status: int) -> str:
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"{status} Unknown"
+
+
+@dataclass
+class Segment:
+    """One open WARC file and its log, in a local work folder."""
+    name: str           # file stem: <run> or <run>-00002
+    warc_rel: str       # store path of the WARC once committed
+    log_rel: str
+    local_warc: Path
+    local_log: Path
+    opened: float = field(default_factory=time.monotonic)
+    records: int = 0
+    log_lines: int = 0
+    seen_rows: list[dict] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._warc = open(self.local_warc, "wb")
+        self._log = open(self.local_log, "w", encoding="utf-8")
+        self._writer = WARCWriter(self._warc, gzip=True, warc_version="1.1")
+
+    @property
+    def bytes(self) -> int:
+        return self._warc.tell()
+
+    def write_info(self, info: dict[str, str]) -> None:
+        self._writer.write_record(self._writer.create_warcinfo_record(os.path.basename(self.warc_rel), info))
+
+    def write_exchange(self, ex: Exchange) -> int:
+        """Write response + request records; returns the byte offset of the response record."""
+        w = self._writer
+        date = _warc_date(ex.fetched_at)
+        headers = [(k, v) for k, v in ex.response_headers if k.lower() not in _FRAMING]
+        headers += [(f"X-Crawler-{k}", v) for k, v in ex.response_headers if k.lower() in _FRAMING]
+        http = StatusAndHeaders(_status_line(ex.status), headers, protocol=ex.protocol)
+        wh = {"WARC-Date": date}
+        if ex.ip:
+            wh["WARC-IP-Address"] = ex.ip
+        resp = w.create_warc_record(ex.url, "response", payload=BytesIO(ex.body), length=len(ex.body),
+                                    http_headers=http, warc_headers_dict=wh)
+        offset = self._warc.tell()
+        w.write_record(resp)
+        req_http = StatusAndHeaders(f"{ex.method} {_request_target(ex.url)}", ex.request_headers,
+                                    protocol=ex.protocol, is_http_request=True)
+        req = w.create_warc_record(ex.url, "request", http_headers=req_http, warc_headers_dict={
+            "WARC-Date": date, "WARC-Concurrent-To": resp.rec_headers.get_header("WARC-Record-ID")})
+        w.write_record(req)
+        self.records += 2
+        return offset
+
+    def write_log(self, line: dict) -> None:
+        self._log.write(json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n")
+        self.log_lines += 1
+
+    def close(self) -> None:
+        self._warc.close()
+        self._log.close()
+
+    def commit(self, store: Store, source_id: str) -> None:
+        """Upload WARC, then log (the commit marker), then seen rows; then drop the local files."""
+        if self.log_lines:
+            store.upload_file(self.local_warc, self.warc_rel)
+            store.upload_file(self.local_log, self.log_rel)
+            write_seen(store, source_id, self.name, self.seen_rows)
+        self.local_warc.unlink(missing_ok=True)
+        self.local_log.unlink(missing_ok=True)
+
+
+def _request_target(url: str) -> str:
+    from urllib.parse import urlsplit
+    p = urlsplit(url)
+    return (p.path or "/") + (f"?{p.query}" if p.query else "")
+
+
+@dataclass
+class SegmentPolicy:
+    """When to close the open segment and commit it."""
+    max_records: int = 2000
+    max_bytes: int = 256 * 1024 * 1024
+    max_seconds: float = 60.0
+
+    def due(self, seg: Segment) -> bool:
+        return (seg.records >= self.max_records or seg.bytes >= self.max_bytes
+                or (seg.log_lines > 0 and time.monotonic() - seg.opened >= self.max_seconds))
+
+
+@dataclass
+class SegmentedWarc:
+    """The open segment of a run plus rotation; committing is left to the caller (a thread)."""
+    source_id: str
+    dt: str
+    run_id: str
+    workdir: Path
+    policy: SegmentPolicy = field(default_factory=SegmentPolicy)
+    info: dict[str, str] = field(default_factory=dict)
+    number: int = 0
+    current: Segment | None = None
+
+    def open_next(self) -> Segment:
+        self.number += 1
+        stem = rawfmt.segment_stem(self.run_id, self.number)
+        base = rawfmt.raw_dir(self.source_id, self.dt) + stem
+        seg = Segment(stem, base + ".warc.gz", base + ".log.jsonl",
+                      self.workdir / f"{stem}.warc.gz", self.workdir / f"{stem}.log.jsonl")
+        seg.write_info(self.info)
+        self.current = seg
+        return seg
+
+    def segment(self) -> Segment:
+        return self.current or self.open_next()
+
+    def rotate(self) -> Segment | None:
+        """Close the open segment (returned, to be committed) ; the next write opens a new one."""
+        seg, self.current = self.current, None
+        if seg is not None:
+            seg.close()
+        return seg
+
+    def rotate_if_due(self) -> Segment | None:
+        return self.rotate() if self.current is not None and self.policy.due(self.current) else None
