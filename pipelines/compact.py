@@ -20,7 +20,7 @@ import schemas
 from pipelines import manifest
 from pipelines.segment import Segment, SegmentData
 from pipelines.storage import Store
-from pipelines.tablefiles import Blob, put_all, segment_blobs, table_blobs
+from pipelines.tablefiles import Blob, put_all, read_table, segment_blobs, table_blobs
 
 
 def compact(store: "Store | str", dates: "list[str | date] | None" = None,
@@ -66,7 +66,7 @@ def compact_date(store: Store, m: dict, tables: list[str]) -> int:
 
 def _merge_table(store: Store, table: str, dt: str, entries: list[dict]) -> list[Blob]:
     schema = schemas.schema_for(table)
-    tbl = pa.concat_tables([store.read_parquet(e["path"], schema=schema) for e in entries])
+    tbl = pa.concat_tables([read_table(store, e["path"], schema) for e in entries])
     return table_blobs(table, dt, tbl, sorted({r for e in entries for r in e["runs"]}))
 
 

@@ -32,19 +32,22 @@ class _Open:
 @dataclass
 class ArchiveIndex:
     parts: list[_Open] = field(default_factory=list)
+    #: cluster of each content the skipped batch archived before: a rerun keeps it (ids never change)
+    previous: dict[tuple[int, int], str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, store: Store, snaps: dict[str, dict], skip: tuple[str, str] | None = None) -> "ArchiveIndex":
         """Segments listed in ``snaps`` (manifests by date); ``skip`` = (dt, run) left out."""
-        parts = []
+        parts, previous = [], {}
         for dt, m in sorted(snaps.items()):
             for e in m["files"].get("index", []):
                 own = skip is not None and dt == skip[0] and skip[1] in e["runs"]
-                if own and len(e["runs"]) == 1:
-                    continue
                 seg = _open(store, e["path"])
-                parts.append(_Open(seg, seg.runs.index(skip[1]) if own else None))
-        return cls(parts)
+                if own:
+                    previous.update(_rows_of_run(seg, seg.runs.index(skip[1])))
+                if not own or len(e["runs"]) > 1:
+                    parts.append(_Open(seg, seg.runs.index(skip[1]) if own else None))
+        return cls(parts, previous)
 
     @property
     def size(self) -> int:
@@ -84,6 +87,11 @@ class ArchiveIndex:
             for q, r, s in zip(qs[sims >= threshold], rows[sims >= threshold], sims[sims >= threshold]):
                 out.setdefault(int(q), []).append((float(s), hex_of(p.seg.cluster[r])))
         return out
+
+
+def _rows_of_run(seg: Segment, run: int) -> dict[tuple[int, int], str]:
+    rows = np.flatnonzero(np.asarray(seg.run) == run)
+    return {(int(seg.chi[r]), int(seg.clo[r])): hex_of(seg.cluster[r]) for r in rows}
 
 
 def _open(store: Store, rel: str) -> Segment:
@@ -136,30 +144,35 @@ def assign(hashes: list[str], texts: list[str], index: ArchiveIndex, run: str,
     sigs = neardup.signatures((texts[i] for i in new), normalized=normalized)
     bands, sk = neardup.band_keys(sigs), neardup.sketches(sigs)
     from_archive = index.matches(bands, sk, threshold)
-    clusters = _cluster_batch([hashes[i] for i in new], bands, sk, from_archive, threshold)
+    keys = content_keys([hashes[i] for i in new]).reshape(-1, 2)
+    kept = [index.previous.get((int(k[0]), int(k[1]))) for k in keys]
+    clusters = _cluster_batch([hashes[i] for i in new], bands, sk, from_archive, threshold, kept)
     is_new = [False] * len(hashes)
     cluster: list[str | None] = [None] * len(hashes)
     for k, i in enumerate(new):
         is_new[i], cluster[i] = True, clusters[k]
-    seg = SegmentData(content_keys([hashes[i] for i in new]).reshape(-1, 2), digests(clusters).reshape(-1, 32),
+    seg = SegmentData(keys, digests(clusters).reshape(-1, 32),
                       sk, bands, np.zeros(len(new), np.uint16), [run] if new else [])
     near = sum(c != hashes[i] for c, i in zip(clusters, new))
     return Assignment(is_new, cluster, seg, near)
 
 
 def _cluster_batch(hashes: list[str], bands: np.ndarray, sk: np.ndarray,
-                   from_archive: dict[int, list[tuple[float, str]]], threshold: float) -> list[str]:
+                   from_archive: dict[int, list[tuple[float, str]]], threshold: float,
+                   kept: list[str | None]) -> list[str]:
+    """Cluster of each new document, in order; ``kept`` clusters (from a previous run) win."""
     buckets: dict[tuple[int, int], list[int]] = {}
     clusters: list[str] = []
     for i, h in enumerate(hashes):
-        earlier = {j for b in range(neardup.BANDS) for j in buckets.get((b, int(bands[i, b])), ())}
-        cands = [(s, c) for s, c in from_archive.get(i, [])]
-        if earlier:
-            js = sorted(earlier)
-            sims = neardup.similarity(sk[i][None, :], sk[js])
-            cands += [(float(s), clusters[j]) for s, j in zip(sims, js) if s >= threshold]
-        best = min(cands, key=lambda sc: (-sc[0], sc[1]), default=None)
-        clusters.append(best[1] if best else h)
-        for b in range(neardup.BANDS):
-            buckets.setdefault((b, int(bands[i, b])), []).append(i)
+        keys = [(b, int(bands[i, b])) for b in range(neardup.BANDS)]
+        if kept[i] is None:
+            cands = list(from_archive.get(i, []))
+            earlier = sorted({j for k in keys for j in buckets.get(k, ())})
+            if earlier:
+                sims = neardup.similarity(sk[i][None, :], sk[earlier])
+                cands += [(float(s), clusters[j]) for s, j in zip(sims, earlier) if s >= threshold]
+            best = min(cands, key=lambda sc: (-sc[0], sc[1]), default=None)
+        clusters.append(kept[i] or (best[1] if best else h))
+        for k in keys:
+            buckets.setdefault(k, []).append(i)
     return clusters

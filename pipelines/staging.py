@@ -17,7 +17,7 @@ import pyarrow as pa
 import schemas
 from pipelines.record import Article, Reject, to_table
 from pipelines.storage import Store
-from pipelines.tablefiles import PARQUET_OPTIONS, run_key
+from pipelines.tablefiles import PARQUET_OPTIONS, read_table, run_key
 
 SUFFIXES = {"articles": ".articles.parquet", "rejects": ".rejects.parquet"}
 
@@ -88,5 +88,5 @@ def read_staged(store: Store, dt: "str | date", run_id: str | None = None) -> di
     """``{"articles": table, "rejects": table}`` of every staged source of ``dt`` (one run, or all)."""
     files = list_staged(store, dt, run_id)
     return {t: pa.concat_tables([schemas.schema_for(t).empty_table()] + [
-        store.read_parquet(f.path, schema=schemas.schema_for(t)) for f in files if f.table == t])
+        read_table(store, f.path, schemas.schema_for(t)) for f in files if f.table == t])
         for t in SUFFIXES}

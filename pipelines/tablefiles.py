@@ -50,6 +50,13 @@ def parquet_bytes(tbl: pa.Table) -> bytes:
     return buf.getvalue()
 
 
+def read_table(store: Store, rel: str, schema: pa.Schema) -> pa.Table:
+    """One Parquet file of the store (on S3 in a single GET; pyarrow's dataset would HEAD/GET several times)."""
+    if store.is_s3:
+        return pq.read_table(pa.BufferReader(store.read_bytes(rel)), schema=schema)
+    return pq.read_table(store.path(rel), schema=schema)
+
+
 def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:20]
 
@@ -81,7 +88,7 @@ def run_key(run_id: str) -> str:
 
 def without_run(store: Store, table: str, entry: dict, run: str) -> list[Blob]:
     """The file of ``entry`` rewritten without the rows of batch ``run`` (empty list if none remain)."""
-    tbl = store.read_parquet(entry["path"], schema=schemas.schema_for(table))
+    tbl = read_table(store, entry["path"], schemas.schema_for(table))
     keys = pc.replace_substring(tbl.column("run_id"), ":", "")
     rest = tbl.filter(pc.not_equal(keys, run))
     if rest.num_rows == 0:
