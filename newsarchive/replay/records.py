@@ -1,0 +1,51 @@
+"""Ground truth: what a correct crawl + extraction of the replay should archive."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from .model import Post, plain
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    source: str
+    url: str                          # replay URL (http://127.0.0.1:PORT/path), desktop host
+    real_url: str                     # the same page on the real site
+    channel: str                      # "web" (found by feeds/sitemaps/listings) or "epaper" (by the archive)
+    title: str
+    published: datetime               # aware, +08:00
+    modified: datetime                # == published unless the article was updated
+    authors: tuple[str, ...]          # reporters/writers named on the page
+    editor: str | None                # 责任编辑 / 编辑 named on the page
+    syndicated_from: str | None       # e.g. 科技日报 for finews' （文章来源：科技日报）
+    section: str | None
+    paragraphs: tuple[str, ...]       # body text, one entry per paragraph (sub-headings included)
+    story: str                        # same value for every copy of one story (syndication, e-paper)
+    seed: str | None                  # "000".."004" for the seed stories
+    is_update: bool                   # the served text is a later version of the article
+    hard_case: str | None
+    near_miss_of: str | None          # URL of the near-miss partner (same template, different story)
+    listed: bool                      # reachable from listings/feeds/sitemaps (False: only from a sidebar)
+    charset: str                      # codec of the page bytes
+
+    @property
+    def body(self) -> str:
+        return "\n".join(self.paragraphs)
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        d["published"], d["modified"] = self.published.isoformat(), self.modified.isoformat()
+        d["body"] = self.body
+        return d
+
+
+def record(post: Post, clock: datetime, url: str, real_url: str, charset: str,
+           near_miss_url: str | None) -> ArticleRecord:
+    paras, modified, updated = post.version(clock)
+    return ArticleRecord(
+        source=post.source, url=url, real_url=real_url, channel=post.channel, title=post.title,
+        published=post.published, modified=modified, authors=post.authors, editor=post.editor,
+        syndicated_from=post.syndicated_from, section=post.section, paragraphs=tuple(plain(p) for p in paras),
+        story=post.story, seed=post.seed, is_update=updated, hard_case=post.hard_case,
+        near_miss_of=near_miss_url, listed=not post.extra.get("unlisted"), charset=charset)
