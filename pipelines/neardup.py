@@ -11,7 +11,7 @@ What the index keeps per document is small (see ``pipelines.segment``):
 * ``BANDS`` LSH band keys of 32 bits (``ROWS`` signature values each), used to
   find candidates. They are fixed, whatever the threshold, so indexes written
   with different thresholds stay compatible: 16 bands × 8 rows find a pair
-  with Jaccard 0.8 with probability 0.95 (0.99 at 0.85).
+  with Jaccard 0.8 with probability 0.947 (0.99 at 0.85, 0.06 at 0.5).
 * a b-bit sketch: the low 8 bits of each of the 128 signature values. The
   share of equal bytes estimates Jaccard as well as the full signature does
   (after the 1/256 chance-match correction); candidates are *verified* with it.

@@ -151,3 +151,28 @@ def test_staging_rejects_records_of_another_run(store):
     with pytest.raises(ValueError, match="run_id"):
         write_staged(store, D2, "a", R1, [article(story(13), source="a", run_id=R2)])
     assert isinstance(article(story(13)), Article)
+
+
+def _seed_texts() -> list[str]:
+    import re
+    from conftest import shared_or_skip
+    out = []
+    for p in sorted(shared_or_skip("seeds").glob("*.txt")):
+        body = p.read_text(encoding="utf-8").split("---", 2)[-1]
+        body = re.sub(r"<[^>]+>", "", body)
+        out.append("\n".join(line.strip() for line in body.splitlines() if line.strip() and "|" not in line))
+    return out
+
+
+def test_real_seed_stories_syndicated_and_edited(store):
+    texts = _seed_texts()
+    arts = []
+    for n, text in enumerate(texts):
+        arts += [article(t, source=s, run_id=R1) for t, s in zip(syndicated(text), "abcd")]
+        arts.append(article(small_edit(text, seed=n), source="e", run_id=R1))
+    stage(store, D2, R1, arts)
+    publish(store, D2)
+    got = committed(store, "articles")
+    assert got.num_rows == 2 * len(texts)                                    # original + edited copy
+    assert len(set(got.column("cluster_id").to_pylist())) == len(texts)      # stories never merged
+    assert committed(store, "sightings").num_rows == 5 * len(texts)
