@@ -17,8 +17,12 @@ def _iso(dt: datetime) -> str:
 
 
 def rss(title: str, link: str, description: str, items: list[dict], encoding: str = "utf-8",
-        wordpress: bool = False) -> str:
-    """RSS 2.0. ``items``: dicts with url, title, published, summary, [author, category, content]."""
+        wordpress: bool = False, cdata: bool = True) -> str:
+    """RSS 2.0. ``items``: dicts with url, title, published, summary, [author, category, content].
+
+    Without ``cdata`` every text is escaped, so a legacy-encoded feed can hold any character
+    as a character reference.
+    """
     ns = (' xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/"'
           ' xmlns:atom="http://www.w3.org/2005/Atom"' if wordpress else "")
     out = [f'<?xml version="1.0" encoding="{encoding}"?>', f'<rss version="2.0"{ns}>', "<channel>",
@@ -35,7 +39,8 @@ def rss(title: str, link: str, description: str, items: list[dict], encoding: st
             out.append(f"<{tag}><![CDATA[{it['author']}]]></{tag}>")
         if it.get("category"):
             out.append(f"<category><![CDATA[{it['category']}]]></category>")
-        out.append(f"<description><![CDATA[{it['summary']}]]></description>")
+        desc = f"<![CDATA[{it['summary']}]]>" if cdata else _x(it["summary"])
+        out.append(f"<description>{desc}</description>")
         if it.get("content"):
             out.append(f"<content:encoded><![CDATA[{it['content']}]]></content:encoded>")
         out.append("</item>")

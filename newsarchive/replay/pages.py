@@ -16,8 +16,9 @@ from .response import Response
 _TYPES = {"feed": "application/rss+xml", "sitemap": "application/xml", "robots": "text/plain"}
 
 
-def _encoded(text: str, codec: str, header_cs: str | None, ctype: str = "text/html") -> tuple[bytes, str]:
-    return text.encode(codec), f"{ctype}; charset={header_cs}" if header_cs else ctype
+def _encoded(text: str, codec: str, header_cs: str | None, ctype: str = "text/html",
+             errors: str = "strict") -> tuple[bytes, str]:
+    return text.encode(codec, errors), f"{ctype}; charset={header_cs}" if header_cs else ctype
 
 
 def article(ctx: Ctx, site, post, host: str, mode: str | None, mobile: bool = False) -> Response:
@@ -59,9 +60,10 @@ def render(ctx: Ctx, sites: dict, kind: str, arg, host: str, mode: str | None) -
         return Response(200, *_encoded(site.robots(ctx, arg[1]), "utf-8", "utf-8", "text/plain"), kind="robots")
     if kind in ("feed", "sitemap"):
         text = site.feed(ctx, arg[1], posts) if kind == "feed" else site.sitemap(ctx, arg[1], posts)
-        codec, hcs = ("gb18030", "GBK") if kind == "feed" and site.codec != "utf-8" else ("utf-8", "utf-8")
+        # A GBK feed (ce) writes characters outside GBK as character references.
+        codec, hcs = ("gbk", "GBK") if kind == "feed" and site.codec != "utf-8" else ("utf-8", "utf-8")
         ctype = "application/atom+xml" if text.startswith('<?xml version="1.0" encoding="utf-8"?>\n<feed') else _TYPES[kind]
-        return Response(200, *_encoded(text, codec, hcs, ctype), kind=kind)
+        return Response(200, *_encoded(text, codec, hcs, ctype, "xmlcharrefreplace"), kind=kind)
     if kind == "listing":
         html = site.listing(ctx, arg[1], arg[2], posts)
     elif kind == "home":

@@ -131,12 +131,12 @@ class Replay:
 
     def _records(self) -> list[ArticleRecord]:
         snap = self.world.snapshot
-        by_story = {(p.source, p.story): p for p in self.world.corpus.posts}
+        by_story = {(p.source, p.channel, p.story): p for p in self.world.corpus.posts}
         out = []
         for p in snap.visible:
             if p.extra.get("archivable") is False:
                 continue
-            partner = by_story.get((p.source, p.near_miss_of)) if p.near_miss_of else None
+            partner = by_story.get((p.source, p.channel, p.near_miss_of)) if p.near_miss_of else None
             scheme = urlsplit(self.real_config.get(p.source).base_url).scheme
             charset = (epaper.encoding(p.source)[0] if p.channel == "epaper"
                        else self.world.sites[p.source].encoding_for(p)[0])

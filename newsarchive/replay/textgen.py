@@ -97,13 +97,19 @@ def make_story(rng: random.Random, when: datetime, kind: str = "tech") -> Story:
     return Story(title=title, paragraphs=tuple(paras), kind=kind)
 
 
+def _listed_company(rng: random.Random) -> str:
+    """A company as listed in a 公示 notice: name and 统一社会信用代码."""
+    code = "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9))
+    return f"{company_name(rng)}（统一社会信用代码：91110{rng.randint(100, 117)}{code}）"
+
+
 def make_near_miss_pair(rng: random.Random, when: datetime, batch: int) -> tuple[Story, Story]:
     """Two notices of consecutive batches: same template and boilerplate, different lists."""
     nm = pools()["near_miss"]
     stories = []
     for b in (batch, batch + 1):
-        parts = [nm["part"].format(part=i + 1, names="、".join(company_name(rng) for _ in range(8)))
-                 for i in range(3)]
+        parts = [nm["part"].format(part=i + 1, names="；".join(_listed_company(rng) for _ in range(6)))
+                 for i in range(2)]
         fmt = dict(year=when.year, batch=b, count=rng.randint(150, 400), month=when.month,
                    day=when.day, day2=min(28, when.day + 6))
         paras = [t.format(**fmt) for t in nm["intro"]] + parts + [t.format(**fmt) for t in nm["outro"]]

@@ -42,7 +42,8 @@ class Ce(Site):
     def feed(self, ctx: Ctx, path: str, posts) -> str:
         items = [dict(url=ctx.post_url(p), title=p.title, published=p.published, summary=summary(p.paragraphs))
                  for p in posts[:self.feed_size]]
-        return rss("中国经济网-科技", ctx.url(self.www, "/cysc/tech/"), "中国经济网科技频道", items, encoding="GBK")
+        return rss("中国经济网-科技", ctx.url(self.www, "/cysc/tech/"), "中国经济网科技频道", items, encoding="GBK",
+                   cdata=False)
 
     def article(self, ctx: Ctx, post, paras, modified, host) -> str:
         t = local(post.published)
