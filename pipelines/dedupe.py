@@ -4,12 +4,15 @@
 of every date, leaving out the rows of the batch being (re)published. Local
 segments are memory-mapped and searched with binary search, so a lookup costs
 O(new documents × log archive) and touches a few pages per query; nothing is
-loaded per archived document. On S3 each segment is read whole (it is
-~342 bytes per document; compacting a date leaves one segment per date).
+loaded per archived document. On S3 a segment is downloaded once into a local
+cache (:func:`cache_dir`) and memory-mapped from there, so a run downloads only
+the segments committed since the last one.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -94,10 +97,27 @@ def _rows_of_run(seg: Segment, run: int) -> dict[tuple[int, int], str]:
     return {(int(seg.chi[r]), int(seg.clo[r])): hex_of(seg.cluster[r]) for r in rows}
 
 
+def cache_dir() -> Path | None:
+    """Local cache of S3 index segments (``NEWSARCHIVE_INDEX_CACHE``; empty = off)."""
+    v = os.environ.get("NEWSARCHIVE_INDEX_CACHE", str(Path.home() / ".cache" / "newsarchive" / "index"))
+    return Path(v) if v else None
+
+
 def _open(store: Store, rel: str) -> Segment:
-    if store.is_s3:
+    """A segment, memory-mapped. On S3 it is downloaded once into the cache: segment names are
+    digests of their bytes, so a cached copy never goes stale."""
+    if not store.is_s3:
+        return Segment.open_local(store.path(rel))
+    cache = cache_dir()
+    if cache is None:
         return Segment(store.read_bytes(rel), rel)
-    return Segment.open_local(store.path(rel))
+    local = cache / store.bucket / store.key(rel)
+    if not local.exists():
+        local.parent.mkdir(parents=True, exist_ok=True)
+        tmp = local.with_name(f".{local.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(store.read_bytes(rel))
+        os.replace(tmp, local)
+    return Segment.open_local(str(local))
 
 
 def _band_hits(seg: Segment, bands: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

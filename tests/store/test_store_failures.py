@@ -75,7 +75,10 @@ def test_failure_after_k_files_keeps_previous_state_and_retry_succeeds(store, mo
     assert archive_files(store) == archive_files(ref)
 
 
-def test_s3_errors_injected_keep_previous_state(s3_store):
+@pytest.mark.parametrize("cache", ["on", "off"])
+def test_s3_errors_injected_keep_previous_state(s3_store, monkeypatch, cache):
+    if cache == "off":
+        monkeypatch.setenv("NEWSARCHIVE_INDEX_CACHE", "")
     from botocore.exceptions import ClientError
     _setup(s3_store)
     publish(s3_store, D1)
