@@ -1,0 +1,197 @@
+"""Every hard case exists, is linked where a crawler finds it, and behaves as documented."""
+from __future__ import annotations
+
+import http.client
+import threading
+import time
+from email.utils import format_datetime
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+from protego import Protego
+
+from newsarchive.replay import Replay
+from pipelines.encoding import decode_html
+
+from .conftest import links
+
+
+def _listing_links(replay, http, sid="btchangqing") -> list[str]:
+    return links(http.get(replay.config.get(sid).discovery.listings[0].url).text)
+
+
+def test_every_documented_hard_case_has_a_url(replay):
+    want = {"not_found", "retry_500", "retry_429", "redirect_loop", "slow", "pdf", "oversized", "oversized_chunked",
+            "truncated_length", "truncated_html", "robots_disallowed", "offsite", "updated", "gbk_meta_only",
+            "gb2312_gb18030", "mobile_link", "tracking_link", "conditional"}
+    assert want == set(replay.hard_cases) == set(replay.hard_case_info)
+    assert {c.source for c in replay.hard_case_info.values()} <= {"btchangqing", "ce", "bjnews", "bbtnews", "stdaily"}
+
+
+def test_http_hard_cases_are_linked_from_the_listing(replay, http):
+    found = set(_listing_links(replay, http))
+    for name, info in replay.hard_case_info.items():
+        if info.source == "btchangqing":
+            assert replay.hard_cases[name] in found, name
+
+
+def test_not_found(replay, http):
+    assert http.get(replay.hard_cases["not_found"]).status_code == 404
+
+
+def test_500_then_success_on_retry(fresh, http):
+    url = fresh.hard_cases["retry_500"]
+    assert http.get(url).status_code == 500
+    r = http.get(url)
+    assert r.status_code == 200 and "温馨提示" in r.text
+    assert url in {a.url for a in fresh.articles("btchangqing")}
+
+
+def test_429_with_retry_after_then_success(fresh, http):
+    url = fresh.hard_cases["retry_429"]
+    first = http.get(url)
+    assert first.status_code == 429 and first.headers["Retry-After"] == "1"
+    assert http.get(url).status_code == 200
+    fresh.reset_hard_cases()
+    assert http.get(url).status_code == 429
+
+
+def test_redirect_loop(replay, http):
+    url = replay.hard_cases["redirect_loop"]
+    first = http.get(url, allow_redirects=False)
+    assert first.status_code == 302 and first.headers["Location"] != url
+    assert http.get(first.headers["Location"], allow_redirects=False).headers["Location"] == url
+    with pytest.raises(requests.TooManyRedirects):
+        http.get(url)
+
+
+def test_slow_page_times_out_and_does_not_block_stop():
+    r = Replay(slow_seconds=30).start()
+    url = r.hard_cases["slow"]
+    with pytest.raises(requests.ReadTimeout):
+        requests.get(url, timeout=0.5)
+    def wait_for_page():
+        with pytest.raises(requests.ConnectionError):   # the stopping replay drops the connection
+            requests.get(url, timeout=60)
+
+    waiter = threading.Thread(target=wait_for_page, daemon=True)
+    waiter.start()
+    time.sleep(0.2)
+    t0 = time.monotonic()
+    r.stop()
+    waiter.join(timeout=5)
+    assert time.monotonic() - t0 < 3 and not waiter.is_alive()
+
+
+def test_pdf_where_html_was_expected(replay, http):
+    url = replay.hard_cases["pdf"]
+    assert replay.config.get("btchangqing").is_article_url(url)
+    r = http.get(url)
+    assert r.headers["Content-Type"] == "application/pdf" and r.content.startswith(b"%PDF-")
+
+
+def test_oversized_page_with_content_length(replay, http):
+    r = http.get(replay.hard_cases["oversized"], stream=True)
+    assert int(r.headers["Content-Length"]) > 10 * 1024 * 1024
+    assert sum(len(c) for c in r.iter_content(1 << 20)) == int(r.headers["Content-Length"])
+
+
+def test_oversized_page_chunked(replay, http):
+    r = http.get(replay.hard_cases["oversized_chunked"], stream=True)
+    assert "Content-Length" not in r.headers and r.headers["Transfer-Encoding"] == "chunked"
+    first = next(r.iter_content(1 << 20))
+    assert first.startswith(b"<!DOCTYPE html>")
+    r.close()   # a crawler stops reading at its limit; the replay must cope
+
+
+def test_truncated_content_length(replay):
+    p = urlsplit(replay.hard_cases["truncated_length"])
+    conn = http.client.HTTPConnection(p.hostname, p.port, timeout=5)
+    conn.request("GET", p.path)
+    resp = conn.getresponse()
+    assert resp.status == 200
+    with pytest.raises(http.client.IncompleteRead):
+        resp.read()
+    conn.close()
+
+
+def test_truncated_html_cut_mid_tag(replay, http):
+    r = http.get(replay.hard_cases["truncated_html"])
+    assert r.status_code == 200 and len(r.content) == int(r.headers["Content-Length"])
+    assert r.content.endswith(b"<p") and b"</html>" not in r.content
+
+
+def test_robots_disallows_an_article_linked_from_the_listing(replay, http):
+    url = replay.hard_cases["robots_disallowed"]
+    rp = Protego.parse(http.get(replay.url("www.btchangqing.cn", "/robots.txt")).text)
+    assert not rp.can_fetch(url, "newsarchive/0.1")
+    assert rp.can_fetch(replay.articles("btchangqing")[-1].url, "newsarchive/0.1")
+    assert replay.config.get("btchangqing").is_article_url(url) and url in _listing_links(replay, http)
+
+
+def test_offsite_link_goes_to_a_foreign_host(replay, http):
+    url = replay.hard_cases["offsite"]
+    assert not any(s.allows_host(url) for s in replay.config.sources)
+    assert replay.real_host(url) in replay.foreign_hosts
+    finews = next(a for a in replay.articles("finews") if a.seed == "000")
+    share = [u for u in links(http.get(finews.url).text) if "NewsShare" in u]
+    assert share and replay.real_host(share[0]) == "finews.zning.xyz"
+
+
+def test_updated_article_changes_after_the_clock_passes(fresh, http):
+    url = fresh.hard_cases["updated"]
+    before = http.get(url)
+    rec = next(a for a in fresh.articles() if a.url == url)
+    assert not rec.is_update and "更新时间:2022年07月27日" in before.text
+    new = fresh.advance(days=1, articles=0)
+    assert new == []
+    after = http.get(url)
+    rec2 = next(a for a in fresh.articles() if a.url == url)
+    assert rec2.is_update and rec2.modified > rec.modified and rec2.body != rec.body
+    assert rec2.paragraphs[-1] in after.text and "更新时间:2022年07月28日" in after.text
+    assert after.headers["ETag"] != before.headers["ETag"]
+    assert after.headers["Last-Modified"] != before.headers["Last-Modified"]
+    assert http.get(url, headers={"If-None-Match": before.headers["ETag"]}).status_code == 200
+
+
+def test_gbk_page_with_charset_only_in_meta(replay, http):
+    r = http.get(replay.hard_cases["gbk_meta_only"])
+    assert r.headers["Content-Type"] == "text/html"
+    assert b'<meta http-equiv="Content-Type" content="text/html; charset=gbk">' in r.content
+    rec = next(a for a in replay.articles("ce") if a.hard_case == "gbk_meta_only")
+    decoded = decode_html(r.content, r.headers["Content-Type"])
+    assert decoded.declared_by == "meta" and rec.paragraphs[0] in decoded.text
+
+
+def test_gb2312_label_with_gb18030_only_characters(replay, http):
+    r = http.get(replay.hard_cases["gb2312_gb18030"])
+    assert r.headers["Content-Type"] == "text/html; charset=gb2312"
+    for codec in ("gb2312", "gbk"):
+        with pytest.raises(UnicodeDecodeError):
+            r.content.decode(codec)
+    text = r.content.decode("gb18030")
+    assert all(ch in text for ch in "镕喆堃䶮")
+    assert "䶮" in decode_html(r.content, r.headers["Content-Type"]).text
+
+
+def test_conditional_requests(replay, http):
+    url = replay.hard_cases["conditional"]
+    r = http.get(url)
+    etag, lm = r.headers["ETag"], r.headers["Last-Modified"]
+    assert http.get(url, headers={"If-None-Match": etag}).status_code == 304
+    assert http.get(url, headers={"If-Modified-Since": lm}).status_code == 304
+    assert http.get(url, headers={"If-None-Match": '"other"'}).status_code == 200
+    assert http.get(url, headers={"If-Modified-Since": format_datetime(
+        next(a for a in replay.articles() if a.url == url).published.replace(year=2020), usegmt=False)}).status_code == 200
+    assert "ETag" not in http.get(replay.config.get("stdaily").discovery.listings[0].url).headers
+
+
+def test_same_story_on_several_sites(replay, http):
+    for seed, sources in (("000", {"stdaily", "finews"}), ("003", {"ce", "btchangqing"}), ("001", {"bjnews"})):
+        urls = replay.seed_urls(seed)
+        assert len(urls) >= 2 and {replay.world.host_source[replay.real_host(u)] for u in urls} == sources
+    fin = next(a for a in replay.articles("finews") if a.seed == "000")
+    page = http.get(fin.url).text
+    assert "（文章来源：科技日报）" in page and "返回科技日报新闻</a>｜<a" in page
+    assert fin.syndicated_from == "科技日报"
