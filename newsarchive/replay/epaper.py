@@ -13,6 +13,8 @@ from .chrome import Ctx, esc, paras_html
 
 PAPER = {"stdaily": "科技日报", "bbtnews": "北京商报", "bjnews": "新京报", "ce": "经济日报"}
 _WEEK = "一二三四五六日"
+#: How each paper credits its reporters above the text (新京报 credits below it: "A04版采写/新京报记者 …").
+_BYLINE = {"stdaily": "本报记者 {}", "bbtnews": "文/{}", "ce": "作者：{}"}
 #: ce's paper pages declare their charset only in <meta> (no charset in Content-Type).
 ENCODING = {"ce": ("gb18030", None, "gbk")}
 
@@ -61,7 +63,8 @@ def content(ctx: Ctx, post, paras) -> str:
     if source == "bjnews":
         credit = post.extra.get("credit") or f"{post.section.split('版')[0]}版采写/新京报记者 {' '.join(post.authors)}"
         tail = [credit, post.extra.get("footer") or "更多详细新闻请浏览新京报网 www.bjnews.com.cn"]
-    author = "" if source == "bjnews" or not post.authors else f'<div class="author">作者：{esc(" ".join(post.authors))}</div>'
+    byline = _BYLINE.get(source, "")
+    author = f'<div class="author">{esc(byline.format(" ".join(post.authors)))}</div>' if byline and post.authors else ""
     body = f"""<table class="main"><tr><td class="font01">{esc(post.title)}</td></tr></table>
 {debris}
 <div class="info">{esc(post.section or "")} 【<a href="{back}">返回本版</a>】</div>

@@ -25,6 +25,23 @@ class Snapshot:
     editions: dict[tuple[str, date], list[Post]] = field(default_factory=dict)
     days: dict[tuple[str, date], list[Post]] = field(default_factory=dict)   # date archives
     routes: Routes = field(default_factory=dict)
+    _pos: dict[int, int] = field(default_factory=dict)
+
+    def older(self, post: Post, n: int) -> list[Post]:
+        """Up to ``n`` listed posts of the same source published before ``post``, newest first."""
+        web = self.web.get(post.source, [])
+        i = self._pos.get(id(post))
+        if i is None:   # unlisted or e-paper post: fall back to a scan
+            return [p for p in web if p.published < post.published][:n]
+        return web[i + 1:i + 1 + n]
+
+    def newer(self, post: Post) -> Post | None:
+        """The next listed post of the same source (WordPress' 下一篇), if visible."""
+        i = self._pos.get(id(post))
+        if i is None:
+            later = [p for p in self.web.get(post.source, []) if p.published > post.published]
+            return later[-1] if later else None
+        return self.web[post.source][i - 1] if i > 0 else None
 
 
 def _key(url: str) -> tuple[str, str]:
@@ -42,6 +59,7 @@ def build(posts: list[Post], sites: dict, clock: datetime, version: int) -> Snap
             snap.web.setdefault(p.source, []).append(p)
             if p.source in ("finews", "btchangqing"):
                 snap.days.setdefault((p.source, p.day), []).append(p)
+    snap._pos = {id(p): i for posts in snap.web.values() for i, p in enumerate(posts)}
     r = snap.routes
     for sid, site in sites.items():
         _site_routes(r, site, snap)

@@ -49,7 +49,8 @@ class World:
         self._clock, self._broken, self._version = clock, {}, 0
         self._snap: routes.Snapshot | None = None
         self._generated = 0
-        self._cache = _LRU(4096)
+        # Big enough to keep every rendered article of a benchmark-sized replay (scale=100: ~13k pages).
+        self._cache = _LRU(min(30_000, max(4096, 2 * len(self.corpus.posts))))
 
     # -- state ---------------------------------------------------------------------------
     @property

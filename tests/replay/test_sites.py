@@ -50,7 +50,7 @@ def test_listing_pages_reach_every_listed_article_newest_first(replay, http, sid
             if url not in [u.replace("&amp;", "&") for u in links(r.text)]:
                 assert http.get(url).status_code == 404
                 break
-        assert page - 1 <= lst.max_pages
+        assert 2 <= page - 1 <= lst.max_pages, (lst.url, page - 1)   # every listing paginates
     want = [r for r in replay.articles(sid, "web") if r.listed]
     assert set(found) == {canonicalize(r.url) for r in want}
     by_url = {canonicalize(r.url): r.published for r in want}
@@ -175,3 +175,24 @@ def test_protego_reads_every_robots(replay, http):
     for host in replay.host_map:
         rp = Protego.parse(http.get(replay.url(host, "/robots.txt")).text)
         assert rp.can_fetch(replay.url(host, "/"), "newsarchive")
+
+
+@pytest.mark.parametrize("sid", ["finews", "btchangqing"])
+def test_date_archives_of_jekyll_and_wordpress(replay, http, sid):
+    src = replay.config.get(sid)
+    by_day: dict = {}
+    for r in replay.articles(sid, "web"):
+        if r.listed:
+            by_day.setdefault(r.published.date(), set()).add(r.url)
+    day, urls = max(by_day.items())
+    page = http.get(src.discovery.archive.index.format(date=day))
+    assert page.status_code == 200 and urls <= set(links(page.text))
+    assert all(re.search(src.discovery.archive.article_pattern, urlsplit(u).path) for u in urls)
+    assert http.get(src.discovery.archive.index.format(date=date(2022, 5, 2))).status_code == 404
+
+
+def test_epaper_bylines(replay, http):
+    for sid, marker in (("stdaily", "本报记者 "), ("bbtnews", "文/"), ("ce", "作者：")):
+        rec = next(r for r in replay.articles(sid, "epaper") if r.authors)
+        text = http.get(rec.url).content.decode("gb18030" if sid == "ce" else "utf-8")
+        assert marker + " ".join(rec.authors) in text, sid

@@ -53,8 +53,7 @@ class Site:
 
     def related(self, ctx: Ctx, post: Post, n: int = 3) -> list[Post]:
         """Older posts of the same source (stable: never changes when the clock moves)."""
-        older = [p for p in ctx.snap.web.get(self.id, []) if p.published < post.published and p is not post]
-        return older[:n]
+        return ctx.snap.older(post, n)
 
     # -- listings ------------------------------------------------------------------------
     def listing_posts(self, i: int, posts: list[Post]) -> list[Post]:

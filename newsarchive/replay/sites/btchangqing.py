@@ -67,12 +67,10 @@ class Btchangqing(Site):
 
     def article(self, ctx: Ctx, post, paras, modified, host) -> str:
         url, t = ctx.post_url(post), local(post.published)
-        everyone = ctx.snap.web.get(self.id, [])
-        newer = [p for p in everyone if p.published > post.published]
-        older = [p for p in everyone if p.published < post.published]
+        older = ctx.snap.older(post, 1)
         nav = "".join(f'<div class="entry-page-{cls}"><a href="{ctx.post_url(p)}"><span class="cat">区块链</span>'
                       f'<h4>{esc(p.title)}</h4><span class="date">{_wpdate(p.published)}</span></a></div>'
-                      for cls, p in (("prev", older[0] if older else None), ("next", newer[-1] if newer else None)) if p)
+                      for cls, p in (("prev", older[0] if older else None), ("next", ctx.snap.newer(post))) if p)
         head = (f'<meta property="og:type" content="article">\n<link rel="canonical" href="{url}">\n'
                 f'<meta property="article:published_time" content="{t.isoformat()}">\n'
                 f'<meta property="article:modified_time" content="{local(modified).isoformat()}">')
