@@ -157,6 +157,14 @@ def bench_minhash(n: int) -> dict:
     return {"docs": n, "docs_per_s": rate(lambda: signatures(docs), n)}
 
 
+def peak_rss() -> int:
+    """This process's peak RSS (VmHWM; ru_maxrss would carry the parent's peak across fork+exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
 def rss() -> int:
     import psutil
     return psutil.Process().memory_info().rss
@@ -374,7 +382,7 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     if a.child:
         res = CHILDREN[a.child](*json.loads(a.args))
-        res["peak_rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        res["peak_rss"] = peak_rss()
         print(json.dumps(res))
         return 0
     r = run(a.quick)

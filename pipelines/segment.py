@@ -15,7 +15,7 @@ array      dtype, shape            use
 ``sketch`` uint8 (n, NUM_PERM)     8-bit minwise sketch, to verify candidates
 ========== ======================= ======================================================
 
-That is 342 bytes per document on disk. The file is a fixed header
+That is 306 bytes per document on disk (8+8+2+64+64+32+128). The file is a fixed header
 (``NAIDX001`` + little-endian uint32 length + JSON giving each array's offset,
 dtype and shape) followed by the arrays, 64-byte aligned, so a local file is
 memory-mapped and a lookup (binary search) touches only a few pages; nothing

@@ -29,7 +29,7 @@ def test_segment_round_trip_sorted_and_aligned(tmp_path):
         assert all(np.all(np.diff(seg.bkey[b].astype(np.int64)) >= 0) for b in range(neardup.BANDS))
         back = seg.data()
         assert back.encode() == raw                         # deterministic bytes
-    assert len(raw) / 30 < 400                              # ~342 bytes per document + header
+    assert len(raw) / 30 < 400                              # 306 bytes per document + header
 
 
 def test_without_run_drops_rows_and_run_names():
