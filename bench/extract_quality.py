@@ -1,0 +1,155 @@
+"""Extraction quality and speed on ../shared/refdata: the project against three baselines, one run.
+
+    python -m bench.extract_quality [--quick] [--no-readme]
+
+Every system reads the same pages decoded the same way (the truth's
+``serve_charset`` as the HTTP charset, ``pipelines.encoding.decode_html``):
+
+* ``trafilatura``            ``trafilatura.extract(html)``
+* ``trafilatura_precision``  ``trafilatura.extract(html, favor_precision=True)``
+* ``readability``            readability-lxml ``Document(html).summary()`` as text
+* ``newsarchive``            ``pipelines.extract.extract(RawPage(bytes, Content-Type), None)``
+
+Score: token F1 against ``truth/*.json`` ``text`` (``bench.textscore``), macro
+average, an empty output or a reject scores 0. Dates: share of pages whose
+truth has a day where our ``published_at`` falls on that day. Speed: pages/s
+of each system, timed page by page in alternation so load changes hit all
+systems alike; ``newsarchive`` includes decoding, metadata and cleanup, the
+baselines get the decoded string.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from bench import refdata
+from bench.textscore import html_to_text, prf
+
+README = Path(__file__).resolve().parent / "README.md"
+SYSTEMS = ("trafilatura", "trafilatura_precision", "readability", "newsarchive")
+DATE_DATASETS = ("cn_wce", "fundus_news")
+
+
+def _systems():
+    import trafilatura
+    from readability import Document
+
+    from pipelines.extract import extract
+    from pipelines.record import Article, RawPage
+
+    def ours(page: refdata.RefPage, html: str):
+        raw = RawPage(url=page.url, body=page.body, source="refdata", headers={"content-type": page.content_type},
+                      fetched_at=page.crawled_at or datetime.now(timezone.utc))
+        res = extract(raw, None)
+        return (res.text, res) if isinstance(res, Article) else ("", res)
+
+    def readability(page, html):
+        try:
+            return html_to_text(Document(html).summary()), None
+        except Exception:  # readability raises on some pages: scored as empty output
+            return "", None
+
+    return {
+        "trafilatura": lambda page, html: (trafilatura.extract(html) or "", None),
+        "trafilatura_precision": lambda page, html: (trafilatura.extract(html, favor_precision=True) or "", None),
+        "readability": readability,
+        "newsarchive": ours,
+    }
+
+
+def same_day(result, truth_date: str | None) -> bool | None:
+    """None when the truth has no day; else whether ``published_at`` falls on the truth's day."""
+    if not truth_date or len(truth_date) < 10:
+        return None
+    if getattr(result, "published_at", None) is None:
+        return False
+    truth = datetime.fromisoformat(truth_date)
+    ours = result.published_at
+    if truth.tzinfo is not None:
+        return ours.astimezone(truth.tzinfo).date() == truth.date()
+    local = ours + timedelta(minutes=result.published_at_offset_minutes or 0)
+    return local.date() == truth.date()
+
+
+def run(quick: bool = False) -> dict:
+    from pipelines.encoding import decode_html
+    logging.disable(logging.WARNING)
+    systems = _systems()
+    out: dict = {"datasets": {}, "seconds": dict.fromkeys(SYSTEMS, 0.0), "pages": 0}
+    for ds in refdata.DATASETS:
+        pages = refdata.load(ds, every=3 if quick else 1)
+        f1 = dict.fromkeys(SYSTEMS, 0.0)
+        days = [0, 0]
+        for page in pages:
+            html = decode_html(page.body, page.content_type).text
+            for name, fn in systems.items():
+                t0 = time.perf_counter()
+                text, result = fn(page, html)
+                out["seconds"][name] += time.perf_counter() - t0
+                f1[name] += prf(text, page.truth.get("text"))[2]
+                if name == "newsarchive" and ds in DATE_DATASETS:
+                    ok = same_day(result, page.truth.get("date"))
+                    if ok is not None:
+                        days[0] += ok
+                        days[1] += 1
+        out["pages"] += len(pages)
+        out["datasets"][ds] = {"pages": len(pages), "f1": {k: v / len(pages) for k, v in f1.items()},
+                               "days": days if ds in DATE_DATASETS else None}
+        print(f"{ds}: {len(pages)} pages done", file=sys.stderr)
+    out["pages_per_s"] = {k: out["pages"] / v for k, v in out["seconds"].items() if v}
+    return out
+
+
+def table(res: dict, quick: bool) -> str:
+    lines = ["| dataset | pages | " + " | ".join(SYSTEMS) + " | best baseline | margin | publish day |",
+             "|---|---|" + "---|" * len(SYSTEMS) + "---|---|---|"]
+    for ds, d in res["datasets"].items():
+        f = d["f1"]
+        best = max(f[k] for k in SYSTEMS if k != "newsarchive")
+        day = f"{d['days'][0]}/{d['days'][1]} = {d['days'][0] / d['days'][1]:.1%}" if d["days"] and d["days"][1] else "–"
+        lines.append(f"| {ds} | {d['pages']} | " + " | ".join(f"{f[k]:.4f}" for k in SYSTEMS)
+                     + f" | {best:.4f} | {f['newsarchive'] - best:+.4f} | {day} |")
+    pps = res["pages_per_s"]
+    lines.append("")
+    lines.append("pages/s (all datasets, same run): " + ", ".join(f"{k} {pps[k]:.1f}" for k in SYSTEMS)
+                 + f"; newsarchive / trafilatura = {pps['newsarchive'] / pps['trafilatura']:.2f}×"
+                 + (" (quick run: every 3rd page)" if quick else ""))
+    return "\n".join(lines)
+
+
+def update_readme(text: str, quick: bool) -> None:
+    cmd = "python -m bench.extract_quality" + (" --quick" if quick else "")
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    section = (f"## Extraction quality\n\nCommand: `{cmd}` (measured {stamp}; token F1 against the "
+               f"refdata truth, see the module docstring for the rules).\n\n{text}\n")
+    old = README.read_text(encoding="utf-8") if README.exists() else "# Benchmarks\n"
+    head, sep, rest = old.partition("## Extraction quality")
+    tail = ""
+    if sep:
+        nxt = rest.find("\n## ")
+        tail = rest[nxt + 1:] if nxt >= 0 else ""
+    README.write_text(head.rstrip() + "\n\n" + section + ("\n" + tail if tail else ""), encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="every third page only")
+    ap.add_argument("--no-readme", action="store_true", help="do not update bench/README.md")
+    args = ap.parse_args(argv)
+    if not refdata.available():
+        print(f"needs {refdata.REFDATA} (../shared/refdata)", file=sys.stderr)
+        return 2
+    res = run(args.quick)
+    text = table(res, args.quick)
+    print(text)
+    if not args.no_readme:
+        update_readme(text, args.quick)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,119 @@
+"""Line-level cleanup of extracted body text (generic Chinese news boilerplate).
+
+``clean_text(text, extra_strip)`` returns a ``Cleaned`` with the body, the
+syndication origin named in the text (``（文章来源：科技日报）`` -> 科技日报) and
+the people named in byline/editor lines. Rules, all general (no site names):
+
+* table debris from table rendering (``| ||``), markdown link lines
+  (``[返回首页](//…)``), bare ``<http://…>`` lines;
+* navigation and share lines (返回首页, 返回…新闻, 分享到, 打印, 关闭窗口, 上一篇 …);
+* comment widgets (``0 条回复``, ``暂无讨论``, 发表评论 …) and copyright lines;
+* notices: from 温馨提示 / 版权声明 / 免责声明 / 反侵权公告 in the last part of
+  the text to the end, and single notice lines (本站…收集于网络, 文章链接：…);
+* syndication lines (来源：经济日报) anywhere; editor lines (责任编辑：…) and
+  date/info bars at the edges.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from pipelines.textrules import (
+    BYLINE, COMMENT_WIDGET, COPYRIGHT, EDITOR_LINE, LINK_LINE, NAV_LINE, NOTICE_LINE, NOTICE_START,
+    SOURCE_LINE, TABLE_DEBRIS, is_info_bar, split_people,
+)
+
+#: Lines looked at as "edges" (start/end) for editor lines and info bars.
+EDGE_LINES = 4
+#: A notice heading starts the trailer only in the last part of the text (share of lines).
+NOTICE_TAIL_SHARE = 0.5
+
+
+@dataclass(slots=True)
+class Cleaned:
+    text: str
+    syndicated_from: str | None = None
+    people: list[str] = field(default_factory=list)
+    dropped: int = 0
+
+
+def _table_row(line: str) -> str:
+    """``| a |  | b |`` -> ``a | b``; other lines unchanged."""
+    s = line.strip()
+    if not (s.startswith("|") or s.endswith("|")):
+        return line
+    cells = [c.strip() for c in re.split(r"(?<!\\)\|", s)]
+    cells = [c.replace("\\|", "|") for c in cells if c]
+    return " | ".join(cells)
+
+
+def _drop_anywhere(line: str) -> bool:
+    return bool(TABLE_DEBRIS.match(line) or LINK_LINE.match(line) or NAV_LINE.match(line)
+                or COMMENT_WIDGET.search(line) or (len(line) <= 200 and NOTICE_LINE.search(line)))
+
+
+def _drop_copyright(lines: list[str]) -> list[str]:
+    """Copyright lines in the first lines or the last third (never mid-article prose)."""
+    tail = len(lines) - max(EDGE_LINES, len(lines) // 3)
+    return [ln for i, ln in enumerate(lines)
+            if not ((i < EDGE_LINES or i >= tail) and len(ln) <= 200 and COPYRIGHT.search(ln))]
+
+
+def _cut_notice_trailer(lines: list[str]) -> list[str]:
+    start = int(len(lines) * NOTICE_TAIL_SHARE)
+    for i in range(max(1, start), len(lines)):
+        if NOTICE_START.match(lines[i]):
+            return lines[:i]
+    return lines
+
+
+def _take_source(line: str) -> str | None:
+    m = SOURCE_LINE.match(line)
+    if not m:
+        return None
+    name = re.split(r"\s+|[，,；;|]", m.group("name").strip())[0]
+    return name.strip("　 ") or None
+
+
+def clean_text(text: str, extra_strip: list[re.Pattern] | None = None) -> Cleaned:
+    lines = [_table_row(ln).strip() for ln in text.split("\n")]
+    lines = [ln for ln in lines if ln]
+    n0 = len(lines)
+    extra = extra_strip or []
+    lines = [ln for ln in lines if not _drop_anywhere(ln) and not any(p.fullmatch(ln) for p in extra)]
+    lines = _drop_copyright(_cut_notice_trailer(lines))
+    out = Cleaned(text="")
+    kept: list[str] = []
+    for ln in lines:
+        src = _take_source(ln)
+        if src:
+            out.syndicated_from = out.syndicated_from or src
+            continue
+        kept.append(ln)
+    kept = _strip_edges(kept, out)
+    for ln in kept[:EDGE_LINES] + kept[-EDGE_LINES:]:
+        m = BYLINE.search(ln) if len(ln) <= 40 else None
+        if m:
+            out.people.extend(p for p in split_people(m.group("names")) if p not in out.people)
+    out.text = "\n".join(kept)
+    out.dropped = n0 - len(kept)
+    return out
+
+
+def _strip_edges(lines: list[str], out: Cleaned) -> list[str]:
+    """Editor lines and info bars within ``EDGE_LINES`` of either end."""
+    def is_edge_noise(ln: str) -> bool:
+        m = EDITOR_LINE.match(ln)
+        if m:
+            out.people.extend(split_people(m.group("names")))
+            return True
+        return is_info_bar(ln)
+
+    head = 0
+    while head < min(EDGE_LINES, len(lines)) and is_edge_noise(lines[head]):
+        head += 1
+    lines = lines[head:]
+    tail = len(lines)
+    while tail > 0 and len(lines) - tail < EDGE_LINES and is_edge_noise(lines[tail - 1]):
+        tail -= 1
+    return lines[:tail]

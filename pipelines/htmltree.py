@@ -1,0 +1,101 @@
+"""Parsing decoded HTML into one lxml tree, and structural preparation for extraction.
+
+The tree is parsed once and shared by the body extractors and the metadata
+readers. Two structural steps make old Chinese portal pages extractable:
+
+* a page whose first bytes are not HTML (scripts or blank lines before
+  ``<html>``, common on 2000s portals) is still parsed as a whole document;
+* *layout tables* (a table used to place columns, recognised by nested tables
+  or cells holding long text or several blocks) are turned into ``div``s so the
+  extractor judges their cells as blocks instead of keeping the whole grid as a
+  data table; real data tables (short cells, no nesting) stay tables.
+"""
+from __future__ import annotations
+
+import re
+
+import lxml.html
+from lxml.html import HtmlElement
+from trafilatura.utils import HTML_PARSER, load_html
+
+_XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_BLOCKS = frozenset({"p", "div", "table", "ul", "ol", "h1", "h2", "h3", "h4", "blockquote", "br"})
+_TABLE_PARTS = ("tbody", "thead", "tfoot", "tr", "td", "th")
+#: A cell with more text than this is page layout, not tabular data.
+LAYOUT_CELL_CHARS = 300
+#: A cell with this many block children/line breaks is page layout.
+LAYOUT_CELL_BLOCKS = 3
+
+
+def parse_html(html: str) -> HtmlElement | None:
+    """Whole-document tree of ``html`` (None when there is nothing to parse)."""
+    if not html or not html.strip():
+        return None
+    tree = load_html(html)
+    if tree is None or len(tree) < 2:
+        try:
+            data = _XML_INVALID.sub("", html).encode("utf-8", "replace")
+            tree = lxml.html.document_fromstring(data, parser=HTML_PARSER)
+        except (ValueError, lxml.etree.ParserError):
+            return None
+    return tree
+
+
+def is_layout_table(table: HtmlElement) -> bool:
+    if table.find(".//table") is not None:
+        return True
+    for cell in table.iter("td", "th"):
+        if len(cell.text_content()) > LAYOUT_CELL_CHARS:
+            return True
+        if sum(1 for el in cell.iter() if el.tag in _BLOCKS) >= LAYOUT_CELL_BLOCKS:
+            return True
+    return False
+
+
+def unwrap_layout_tables(tree: HtmlElement) -> int:
+    """Turn layout tables into ``div``s in place; returns how many were unwrapped."""
+    layout = [t for t in tree.iter("table") if is_layout_table(t)]
+    for table in layout:
+        parts = [el for el in table.iter(*_TABLE_PARTS) if next(el.iterancestors("table"), None) is table]
+        for el in parts:
+            el.tag = "div"
+        table.tag = "div"
+    return len(layout)
+
+
+def prune(tree: HtmlElement, xpaths: list[str]) -> int:
+    """Remove the nodes matched by ``xpaths`` (keeping their tails); returns how many."""
+    n = 0
+    for xp in xpaths:
+        for el in tree.xpath(xp):
+            parent = el.getparent()
+            if parent is None:
+                continue
+            el.drop_tree()
+            n += 1
+    return n
+
+
+_BLOCK_TEXT = frozenset({"p", "div", "br", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6",
+                         "table", "ul", "ol", "blockquote", "pre", "section", "article", "dd", "dt"})
+
+
+def block_text(root: HtmlElement) -> str:
+    """Visible text of ``root``, one line per block element (mutates tails; use on throwaway trees)."""
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.tag in _BLOCK_TEXT:
+            el.tail = "\n" + (el.tail or "")
+    lines = (line.strip() for line in root.text_content().splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+
+def strip_scripts(tree: HtmlElement) -> None:
+    """Remove ``<script>``/``<style>`` (read JSON-LD first); every later step skips them anyway."""
+    lxml.etree.strip_elements(tree, "script", "style", with_tail=False)
+
+
+def page_text(tree: HtmlElement) -> str:
+    """All visible text of the page body (call after ``strip_scripts``)."""
+    body = tree.find("body")
+    return (body if body is not None else tree).text_content()

@@ -1,0 +1,122 @@
+"""Page metadata from markup: ``<meta>`` tags, JSON-LD, ``<title>``/``<h1>``, ``<link rel=canonical>``.
+
+One pass over the tree collects every candidate; ``pipelines.published``
+and ``pipelines.extract`` decide between them.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from lxml.html import HtmlElement
+
+#: Meta names/properties/itemprops that carry the publication time (lower-case).
+DATE_KEYS = (
+    "article:published_time", "og:published_time", "og:article:published_time", "datepublished",
+    "article.published", "published_time", "publishdate", "publish-date", "publish_date", "pubdate",
+    "firstpublishedtime", "dc.date.issued", "dcterms.issued", "dcterms.created", "dc.date", "sailthru.date",
+    "parsely-pub-date", "article:published", "release_date", "og:release_date", "date", "created",
+    "weibo: article:create_at", "apub:time", "publication_date", "datecreated",
+)
+_DATE_RANK = {k: i for i, k in enumerate(DATE_KEYS)}
+AUTHOR_KEYS = ("author", "article:author", "dc.creator", "byl", "sailthru.author", "parsely-author")
+SECTION_KEYS = ("article:section", "section", "category", "parsely-section", "og:article:section", "column")
+
+
+@dataclass(slots=True)
+class PageMeta:
+    title: str | None = None
+    og_title: str | None = None
+    h1: str | None = None
+    site_name: str | None = None
+    canonical: str | None = None
+    html_lang: str | None = None
+    jsonld_dates: list[str] = field(default_factory=list)
+    meta_dates: list[str] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)
+    section: str | None = None
+    not_free: bool = False
+
+
+def _text(el: HtmlElement | None) -> str | None:
+    if el is None:
+        return None
+    t = re.sub(r"\s+", " ", el.text_content()).strip()
+    return t or None
+
+
+def read_meta(tree: HtmlElement) -> PageMeta:
+    pm = PageMeta()
+    pm.title = _text(tree.find(".//title"))
+    pm.h1 = _text(next(iter(tree.iter("h1")), None))
+    pm.html_lang = (tree.get("lang") or "").strip() or None
+    dates: list[tuple[int, str]] = []
+    for m in tree.iter("meta"):
+        key = (m.get("property") or m.get("name") or m.get("itemprop") or "").strip().lower()
+        val = (m.get("content") or "").strip()
+        if not key or not val:
+            continue
+        if key in _DATE_RANK:
+            dates.append((_DATE_RANK[key], val))
+        elif key in ("og:title", "twitter:title") and not pm.og_title:
+            pm.og_title = val
+        elif key == "og:site_name":
+            pm.site_name = val
+        elif key == "og:url" and not pm.canonical:
+            pm.canonical = val
+        elif key in AUTHOR_KEYS and not val.startswith("http"):
+            pm.authors.extend(a for a in re.split(r"\s*[,，;；、]\s*|\s+and\s+", val) if a)
+        elif key in SECTION_KEYS and not pm.section:
+            pm.section = val
+    for el in tree.xpath('//time[@datetime][@itemprop="datePublished" or @pubdate or @class]'
+                         '|//*[@itemprop="datePublished"][@datetime or @content]'):
+        dates.append((len(DATE_KEYS), el.get("datetime") or el.get("content")))
+    pm.meta_dates = [v for _, v in sorted(dates, key=lambda x: x[0])]
+    for link in tree.iter("link"):
+        if (link.get("rel") or "").lower() == "canonical" and link.get("href"):
+            pm.canonical = link.get("href").strip()
+    _read_jsonld(tree, pm)
+    return pm
+
+
+def _read_jsonld(tree: HtmlElement, pm: PageMeta) -> None:
+    for script in tree.xpath('//script[@type="application/ld+json"]'):
+        try:
+            data = json.loads(script.text or "")
+        except (ValueError, TypeError):
+            continue
+        for obj in _walk(data):
+            if obj.get("datePublished"):
+                pm.jsonld_dates.append(str(obj["datePublished"]))
+            if "datePublished" in obj or "articleBody" in obj or "headline" in obj:
+                pm.authors.extend(_names(obj.get("author")))
+                sec = obj.get("articleSection")
+                if sec and not pm.section:
+                    pm.section = str(sec[0] if isinstance(sec, list) and sec else sec)
+                if str(obj.get("isAccessibleForFree", "")).lower() in ("false", "0"):
+                    pm.not_free = True
+
+
+def _walk(data, depth: int = 0):
+    if depth > 6:
+        return
+    if isinstance(data, list):
+        for x in data:
+            yield from _walk(x, depth + 1)
+    elif isinstance(data, dict):
+        yield data
+        for k in ("@graph", "mainEntity", "mainEntityOfPage", "itemListElement"):
+            if k in data:
+                yield from _walk(data[k], depth + 1)
+
+
+def _names(author) -> list[str]:
+    if isinstance(author, list):
+        return [n for a in author for n in _names(a)]
+    if isinstance(author, dict):
+        name = author.get("name")
+        return [str(name).strip()] if isinstance(name, str) and name.strip() else []
+    if isinstance(author, str) and author.strip() and not author.startswith("http"):
+        return [author.strip()]
+    return []
