@@ -14,8 +14,8 @@ class LoggedRequest:
     path: str                 # path + query as requested
     status: int               # 0: no response (the replay stopped while the request waited)
     time: float               # epoch seconds when the request arrived
-    duration: float
-    bytes: int                # body bytes sent
+    duration: float           # seconds until the response was ready (before it was sent)
+    bytes: int                # body bytes of the response (-1: streamed without a length)
     kind: str                 # article, listing, feed, sitemap, robots, archive, hard, foreign, not_found, …
     source: str | None        # source id of the host (None for foreign hosts)
     headers: dict = field(default_factory=dict)   # request headers (User-Agent, If-None-Match, …)

@@ -93,8 +93,10 @@ class Handler(BaseHTTPRequestHandler):
         if resp.status == 200 and resp.kind == "article" and _not_modified(resp, self.headers):
             resp = Response(304, b"", None, [h for h in resp.headers if h[0] in ("ETag", "Last-Modified")],
                             kind="article")
-        sent = self._write(resp, head)
-        srv.log.add(srv.real_host, srv.port, self, resp.status, t0, sent, resp.kind)
+        # Logged before the answer is written: a client that has the response finds it in the log.
+        planned = 0 if head or resp.status == 304 else (len(resp.body) if resp.stream is None else resp.length or -1)
+        srv.log.add(srv.real_host, srv.port, self, resp.status, t0, planned, resp.kind)
+        self._write(resp, head)
 
     def _write(self, resp: Response, head: bool) -> int:
         self.send_response(resp.status)
