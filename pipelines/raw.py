@@ -25,8 +25,8 @@ from pipelines.storage import Store
 
 #: Outcomes of a final log line that are not failures.
 OK_OUTCOMES = frozenset({"ok", "not_modified"})
-#: Outcomes that are counted but are no reject (the URL was deliberately not fetched).
-NOT_FAILURES = frozenset({"robots_disallowed"})
+#: Outcomes that are counted but are no reject (not fetched on purpose; pagination ended).
+NOT_FAILURES = frozenset({"robots_disallowed", "end_of_list"})
 _SEGMENT = re.compile(r"^(?P<run>.+?)(?:-(?P<n>\d{5}))?\.log\.jsonl$")
 
 
@@ -60,7 +60,11 @@ def iter_log(store: Store, source_id: str, dt: date | str, run_id: str | None = 
 
 
 def is_failure(line: dict) -> bool:
-    return bool(line.get("final")) and line["outcome"] not in OK_OUTCOMES | NOT_FAILURES
+    """A final line that is a failed fetch. Links never requested (``"requested": false``: an
+    off-site link) are no failures, unless a redirect of ours led there."""
+    if not line.get("final") or line["outcome"] in OK_OUTCOMES | NOT_FAILURES:
+        return False
+    return line.get("requested", True) or bool(line.get("redirected_from"))
 
 
 def reject_reason(line: dict) -> str:
@@ -74,8 +78,9 @@ def iter_fetch_failures(store: Store, source_id: str, dt: date | str, *,
     """A fetch-stage ``Reject`` for every request that finally failed (after retries/redirects).
 
     Reasons: ``http_<status>``, ``timeout``, ``too_large``, ``redirect_loop``, ``dns_error``,
-    ``connection_error``, ``truncated``, ``not_html`` (article URL serving e.g. a PDF), ``offsite``
-    / ``private_address`` (redirected out of the source). Robots-disallowed URLs are not rejects.
+    ``connection_error`` (also a body cut short), ``not_html`` (article URL serving e.g. a PDF), ``offsite``
+    / ``private_address`` (redirected out of the source). Robots-disallowed URLs and off-site links
+    are logged but are not rejects.
     Failures of feed/sitemap/listing/archive pages are included; ``detail`` starts with the kind.
     """
     for line in iter_log(store, source_id, dt, run_id):

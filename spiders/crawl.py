@@ -17,7 +17,6 @@ import time
 from datetime import datetime, timezone
 
 from pipelines import raw as rawfmt
-from pipelines.storage import Store
 from spiders.settings import CrawlOptions, build_settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
@@ -118,6 +117,7 @@ def summarize(crawler, opts: CrawlOptions, elapsed: float) -> dict:
         "backfill": [opts.since.isoformat(), opts.until.isoformat()] if opts.backfill else None,
         "finish_reason": getattr(spider, "finish_reason", stats.get("finish_reason")),
         "clean": getattr(spider, "clean", False),
+        "traversed": getattr(spider, "traversed", False),
         "requests": frontier.requests if frontier else 0,
         "responses": stats.get("response_received_count", 0),
         "articles_archived": counts.get("article/ok", 0),

@@ -46,10 +46,10 @@ class Frontier:
 
     def admit_article(self, url: str, published: datetime | None = None) -> str | None:
         """None when the article URL should be fetched now, else the reason it is not."""
-        if not self.source.allows_host(url):
-            return self._skip("offsite_link")
         if not self.is_article(url):
             return self._skip("not_article")
+        if not self.source.allows_host(url):
+            return self._skip("offsite_link")
         if published is not None and self.cutoff is not None and published < self.cutoff:
             return self._skip("too_old")
         k = self.key(url)

@@ -22,6 +22,7 @@ class Fetch:
     detail: str | None = None
     attempt: int = 1
     redirected_from: list[str] = field(default_factory=list)
+    requested: bool = True        # False: never sent (robots-disallowed, off-site link, blocked)
     etag: str | None = None
     last_modified: str | None = None
     #: The content-decoded body as the spider saw it (not archived again; the WARC has the raw one).

@@ -15,6 +15,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.utils.asyncio import sleep
 
@@ -171,6 +172,8 @@ class CaptureMiddleware:
         return response
 
     def process_exception(self, request: Request, exception: Exception) -> None:
+        if isinstance(exception, IgnoreRequest):   # refused before download (robots, safety): no attempt
+            return None
         att = Attempt(request.url, datetime.now(timezone.utc), error=outcome.of_exception(exception),
                       detail=f"{type(exception).__name__}: {exception}"[:500],
                       number=request.meta.get("retry_times", 0) + 1)

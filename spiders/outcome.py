@@ -1,7 +1,9 @@
 """Naming what happened to a fetch: the crawl-log ``outcome`` vocabulary.
 
-``ok | not_modified | redirect | http_error | timeout | dns_error | connection_error |
-truncated | too_large | redirect_loop | not_html | robots_disallowed | offsite | private_address``
+``ok | not_modified | end_of_list | redirect | http_error | timeout | dns_error | connection_error |
+too_large | redirect_loop | not_html | robots_disallowed | offsite | private_address``
+(a body cut short by the server, "data loss", is a ``connection_error``; ``end_of_list`` is a 404/410
+on listing page 2+, where pagination simply ends).
 """
 from __future__ import annotations
 
@@ -25,9 +27,8 @@ class Blocked(IgnoreRequest):
 _EXC = (
     ((DownloadTimeoutError, txerror.TimeoutError, txerror.TCPTimedOutError), "timeout"),
     ((CannotResolveHostError, txerror.DNSLookupError), "dns_error"),
-    ((ResponseDataLossError,), "truncated"),
     ((DownloadCancelledError, CancelledError), "too_large"),
-    ((DownloadConnectionRefusedError, DownloadFailedError, txerror.ConnectError, txerror.ConnectionLost,
+    ((ResponseDataLossError, DownloadConnectionRefusedError, DownloadFailedError, txerror.ConnectError, txerror.ConnectionLost,
       txerror.ConnectionDone, ResponseFailed, OSError), "connection_error"),
 )
 
@@ -38,8 +39,8 @@ def of_exception(exc: BaseException) -> str:
         return exc.reason
     for types, name in _EXC:
         if isinstance(exc, types):
-            if name == "too_large" and "max" not in str(exc).lower() and "size" not in str(exc).lower():
-                return "connection_error"
+            if isinstance(exc, CancelledError) and "size" not in str(exc).lower():
+                return "connection_error"   # only Scrapy's DownloadCancelledError means "over DOWNLOAD_MAXSIZE"
             return name
     if isinstance(exc, IgnoreRequest):
         msg = str(exc).lower()

@@ -1,7 +1,6 @@
 """The run's raw capture: fetch -> WARC record + crawl-log line + seen rows; segments committed in a thread."""
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
@@ -45,7 +44,8 @@ class Recorder:
         self.errors: list[str] = []
         self.counts: dict[str, int] = {}
         self.validators: dict[str, dict] = {}   # discovery URL -> {etag, last_modified}
-        self.transient_failures = 0
+        self.transient_failures = 0            # final failures worth another try (5xx, timeouts...)
+        self.transient_discovery_failures = 0
         self.committed: list[str] = []
 
     # ---------------------------------------------------------------- writing
@@ -75,6 +75,8 @@ class Recorder:
                     "etag": f.etag, "last_modified": f.last_modified, "encoding": f.encoding,
                     "mojibake": f.mojibake}
         line.update({k: v for k, v in optional.items() if v})
+        if not f.requested:
+            line["requested"] = False
         return line
 
     def _count(self, f: Fetch) -> None:
@@ -85,6 +87,7 @@ class Recorder:
         if f.kind != "robots" and f.outcome not in rawfmt.OK_OUTCOMES | rawfmt.NOT_FAILURES \
                 and not seenmod.is_final(f.outcome, f.status):
             self.transient_failures += 1
+            self.transient_discovery_failures += f.kind in DISCOVERY_KINDS
         if f.kind in DISCOVERY_KINDS and f.outcome == "ok" and (f.etag or f.last_modified):
             self.validators[f.url] = {"etag": f.etag, "last_modified": f.last_modified}
 
@@ -120,21 +123,11 @@ class Recorder:
         else:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
-    # ------------------------------------------------------- discovery state
-    def validators_path(self) -> str:
-        return f"{seenmod.seen_prefix(self.source.id)}_discovery.json"
-
-    def load_validators(self) -> dict[str, dict]:
-        try:
-            return json.loads(self.store.read_text(self.validators_path()))
-        except FileNotFoundError:
-            return {}
-
-    def save_validators(self, previous: dict[str, dict], not_modified: set[str]) -> None:
-        """Remember validators of discovery pages (call only after a complete, clean crawl)."""
+    def fresh_validators(self, previous: dict[str, dict], not_modified: set[str]) -> dict[str, dict]:
+        """Validators of the discovery pages of this run (304s keep their previous ones)."""
         keep = {u: v for u, v in previous.items() if u in not_modified}
         keep.update(self.validators)
-        self.store.write_text(self.validators_path(), json.dumps(keep, ensure_ascii=False, sort_keys=True))
+        return keep
 
 
 def _clean_stale_workdirs() -> None:

@@ -17,12 +17,14 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from pipelines.seen import load_seen, reconcile, recent_cutoff
 from pipelines.storage import Store
+from pipelines.urls import canonicalize
 from spiders import discovery, outcome
 from spiders.frontier import Frontier, on_other_date
 from spiders.items import Fetch
 from spiders.middlewares import ATTEMPT
 from spiders.recorder import Recorder
 from spiders.settings import CrawlOptions
+from spiders.state import DiscoveryState
 from spiders.warc import SegmentPolicy
 
 DISCOVERY_PRIORITY = 10
@@ -54,7 +56,12 @@ class NewsSpider(scrapy.Spider):
         policy = SegmentPolicy(settings.getint("WARC_SEGMENT_RECORDS"), settings.getint("WARC_SEGMENT_BYTES"),
                                settings.getfloat("WARC_SEGMENT_SECONDS"))
         self.recorder = Recorder(store, src, o.day, o.run_id, policy)
-        self.validators = {} if o.backfill else self.recorder.load_validators()
+        state = DiscoveryState() if o.backfill else DiscoveryState.load(store, src.id)
+        #: the previous crawl read every discovery page: paging may stop at archived articles
+        self.trust_previous = state.complete
+        self.validators = state.validators if state.complete else {}
+        if not o.backfill:   # until this crawl ends well, the next one must not trust it
+            DiscoveryState(False, state.validators, o.run_id).save(store, src.id)
 
     # ------------------------------------------------------------- requests
     def request(self, url: str, kind: str, callback, hints: dict | None = None, **meta: Any) -> Request | None:
@@ -69,10 +76,18 @@ class NewsSpider(scrapy.Spider):
                        priority=0 if kind == "article" else DISCOVERY_PRIORITY,
                        meta={"na_kind": kind, "na_hints": hints or {}, "handle_httpstatus_list": codes, **meta})
 
-    def article(self, url: str, hints: dict, published=None) -> Request | None:
-        if self.frontier.admit_article(url, published) is not None:
+    def article(self, url: str, hints: dict, published=None) -> Request | Fetch | None:
+        """A request for an article link, or the log line of an article-shaped off-site link, or None."""
+        why = self.frontier.admit_article(url, published)
+        if why == "offsite_link" and self.frontier.claim(url):
+            return Fetch(url, "article", "offsite", final=True, fetched_at=_now(), hints=hints, requested=False,
+                         detail="link to a host outside allowed_domains; not requested")
+        if why is not None:
             return None
-        return self.request(url, "article", self.parse_article, hints)
+        canonical = canonicalize(url, self.source.mobile_hosts)   # desktop host, no tracking parameters
+        if canonical != url:
+            hints = {**hints, "linked_as": url}
+        return self.request(canonical, "article", self.parse_article, hints)
 
     async def start(self):
         for req in self.start_requests_list():
@@ -146,7 +161,7 @@ class NewsSpider(scrapy.Spider):
         links = [(u, t) for u, t in self.page_links(response) if self.frontier.is_article(u)]
         archived_here = False
         for url, text in links:
-            archived_here = archived_here or self.frontier.is_archived(url)
+            archived_here = archived_here or (self.trust_previous and self.frontier.is_archived(url))
             yield self.article(url, {"via": "listing", "title": text or None, "found_on": response.url})
         lst = self.source.discovery.listings[meta["na_listing"]]
         page = meta["na_page"]
@@ -192,11 +207,14 @@ class NewsSpider(scrapy.Spider):
         att = req.meta.pop(ATTEMPT, None)
         exc = failure.value
         if isinstance(exc, HttpError):
-            yield Fetch.of(req, att, final=True, outcome="http_error")
+            end = req.meta.get("na_page", 1) > 1 and exc.response.status in (404, 410)
+            yield Fetch.of(req, att, final=True, outcome="end_of_list" if end else "http_error")
         elif isinstance(exc, IgnoreRequest) and _before_download(exc):
             if att is not None:   # the redirect hop that led here
                 yield Fetch.of(req, att, final=False, outcome="redirect")
-            yield Fetch.of(req, None, final=True, outcome=outcome.of_exception(exc), detail=str(exc))
+            f = Fetch.of(req, None, final=True, outcome=outcome.of_exception(exc), detail=str(exc))
+            f.requested = False
+            yield f
         elif isinstance(exc, IgnoreRequest) and att is not None and att.exchange is not None:
             out = "redirect_loop" if 300 <= (att.status or 0) < 400 else outcome.of_exception(exc)
             yield Fetch.of(req, att, final=True, outcome=out, detail=str(exc))
@@ -205,12 +223,20 @@ class NewsSpider(scrapy.Spider):
                            detail=None if att else f"{type(exc).__name__}: {exc}")
 
     def closed(self, reason: str) -> None:
-        self.recorder.close()
-        clean = (reason == "finished" and not self.frontier.exhausted and not self.recorder.errors
-                 and self.recorder.transient_failures == 0 and not self.opts.backfill)
-        if clean:
-            self.recorder.save_validators(self.validators, self.not_modified)
-        self.finish_reason, self.clean = reason, clean
+        rec, o = self.recorder, self.opts
+        rec.close()
+        traversed = (reason == "finished" and not self.frontier.exhausted and not rec.errors
+                     and rec.transient_discovery_failures == 0)
+        clean = traversed and rec.transient_failures == 0
+        if not o.backfill:
+            validators = rec.fresh_validators(self.validators, self.not_modified) if clean else {}
+            DiscoveryState(traversed, validators, o.run_id).save(rec.store, self.source.id)
+        self.finish_reason, self.clean, self.traversed = reason, clean, traversed
+
+
+def _now():
+    from datetime import datetime, timezone
+    return datetime.now(timezone.utc)
 
 
 def _conditional(v: dict) -> dict:

@@ -1,0 +1,100 @@
+"""A killed crawl, re-fetching updated articles, an S3 store and the CLI's exit codes."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from collections import Counter
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from newsarchive.cli import main
+from newsarchive.replay import Replay
+from pipelines.raw import committed_logs, iter_log, iter_raw_pages
+from pipelines.seen import seen_files
+from pipelines.storage import Store
+from pipelines.urls import url_key
+from tests.spiders.replaytools import ROOT, crawl, crawl_argv, crawl_env, crawl_many, tuned, write_config
+
+pytestmark = pytest.mark.slow
+DAY = "2022-07-28"
+
+
+def archived_lines(store, sid):
+    return [ln for ln in iter_log(store, sid, DAY) if ln["final"] and ln["kind"] == "article" and ln["outcome"] == "ok"]
+
+
+def test_killed_crawl_loses_nothing_and_fetches_nothing_twice(tmp_path):
+    with Replay(scale=4) as r:
+        slow = {"delay_seconds": 0.03, "concurrency": 1, "autothrottle": False, "timeout_seconds": 2, "retries": 1}
+        cfg = tuned(r.config, slow)
+        path = write_config(cfg, tmp_path / "sources.yaml")
+        store = Store(str(tmp_path / "store"))
+        settings = {"WARC_SEGMENT_RECORDS": 8}
+        p = subprocess.Popen(crawl_argv("finews", store.uri, path, DAY, "--run-id", "run-a"), cwd=ROOT,
+                             env=crawl_env(settings), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while len(committed_logs(store, "finews", DAY)) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert p.poll() is None, "the crawl ended before it could be killed"
+        os.kill(p.pid, signal.SIGKILL)
+        p.wait()
+        first = {ln["url"] for ln in archived_lines(store, "finews")}
+        truth = {url_key(a.url) for a in r.articles("finews", channel="web")}
+        assert 4 <= len(first) < len(truth)
+        code, summary, err = crawl("finews", store.uri, path, "--run-id", "run-b", settings=settings)
+        assert code == 0, err[-2000:]
+        assert truth <= {url_key(ln["url"]) for ln in archived_lines(store, "finews")}
+        asked = Counter(r.url(e.host, e.path) for e in r.request_log if e.kind == "article")
+        assert {u: asked[u] for u in first if asked[u] != 1} == {}
+        for rel in store.list("raw/source=finews/", suffix=".warc.gz"):   # only whole segments in the store
+            assert store.exists(rel.replace(".warc.gz", ".log.jsonl")) or "run-a" in rel
+            with store.fs.open_input_stream(store.path(rel), compression=None) as f:
+                assert sum(1 for _ in ArchiveIterator(f)) >= 1
+
+
+def test_refetch_recent_catches_the_updated_article_with_conditional_requests(tmp_path):
+    with Replay() as r:
+        cfg = tuned(r.config, freshness={"refetch_recent_hours": 48})
+        path = write_config(cfg, tmp_path / "sources.yaml")
+        store = Store(str(tmp_path / "store"))
+        assert all(c == 0 for c, *_ in crawl_many(["btchangqing", "stdaily"], store.uri, path).values())
+        r.set_clock("2022-07-28T15:00:00+08:00")
+        r.clear_log()
+        assert all(c == 0 for c, *_ in crawl_many(["btchangqing", "stdaily"], store.uri, path).values())
+        updated, conditional = r.hard_cases["updated"], r.hard_cases["conditional"]
+        bodies = [p.body for p in iter_raw_pages(store, "btchangqing", DAY) if p.url == updated]
+        assert len(bodies) == 2 and bodies[0] != bodies[1]
+        assert "2022-07-28T14:00" in r.hard_case_info["updated"].note
+        outcomes = [ln["outcome"] for ln in iter_log(store, "stdaily", DAY) if ln["url"] == conditional and ln["final"]]
+        assert outcomes == ["ok", "not_modified"]
+        refetched = [e for e in r.request_log if e.kind == "article"]
+        assert refetched and all("If-None-Match" in e.headers for e in refetched)
+
+
+def test_crawl_into_s3(s3_store, tmp_path):
+    with Replay() as r:
+        path = write_config(tuned(r.config), tmp_path / "sources.yaml")
+        code, summary, err = crawl("bbtnews", s3_store.uri, path)
+        assert code == 0, err[-2000:]
+        truth = {url_key(a.url) for a in r.articles("bbtnews", channel="web")}
+        assert truth <= {url_key(p.url) for p in iter_raw_pages(s3_store, "bbtnews", DAY)}
+        assert seen_files(s3_store, "bbtnews") and summary["segments"][0].startswith("raw/source=bbtnews/dt=2022-07-28/")
+        assert s3_store.exists(f"raw/source=bbtnews/dt={DAY}/{summary['run_id'].replace(':', '')}.stats.json")
+
+
+def test_cli_exit_codes(tmp_path, capsys):
+    with Replay() as r:
+        cfg = tuned(r.config, {"timeout_seconds": 1, "retries": 0, "delay_seconds": 0})
+        path = write_config(cfg, tmp_path / "sources.yaml")
+    # the replay is stopped: every host refuses connections
+    code, summary, _ = crawl("ce", tmp_path / "store", path)
+    assert code == 3 and summary["articles_archived"] == 0 and summary["failures"]
+    base = ["crawl", "--store", str(tmp_path / "s"), "--config", str(path)]
+    assert main(base + ["--source", "nosuch"]) == 2
+    assert main(base + ["--source", "ce", "--since", "2022-07-01"]) == 2
+    assert main(base + ["--source", "ce", "--since", "2022-07-02", "--until", "2022-07-01"]) == 2
+    assert main(base + ["--source", "ce", "--run-id", "bad id/x"]) == 2
+    assert "unknown source" in capsys.readouterr().err

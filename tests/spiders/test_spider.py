@@ -1,0 +1,158 @@
+"""The generic spider's callbacks and errback on in-memory responses (bjnews / ce configs)."""
+from datetime import date, datetime, timezone
+
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Request
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from spiders.items import Fetch
+from spiders.middlewares import ATTEMPT, Attempt
+from spiders.outcome import Blocked
+from tests.spiders.conftest import response, xml_response
+
+B = "https://www.bjnews.com.cn"
+
+
+def split(out):
+    out = [x for x in out if x is not None]
+    return [x for x in out if isinstance(x, Fetch)], [x for x in out if isinstance(x, Request)]
+
+
+def listing_page(spider, page, links):
+    url = f"{B}/tech" if page == 1 else f"{B}/tech?page={page}"
+    req = spider.request(url, "listing", spider.parse_listing, na_listing=0, na_page=page)
+    html = "<html><body>" + "".join(f'<a href="{u}">标题{i}</a>' for i, u in enumerate(links)) + \
+           '<a href="/about.html">关于</a></body></html>'
+    return split(spider.parse_listing(response(req, html)))
+
+
+def test_listing_pages_until_an_archived_article(spider_factory):
+    spider = spider_factory(seen=[f"{B}/detail/5.html"])
+    fetches, reqs = listing_page(spider, 1, [f"{B}/detail/1.html", "/detail/2.html?utm_source=wx",
+                                             "//m.bjnews.com.cn/detail/1.html", "//m.bjnews.com.cn/detail/3.html"])
+    assert [(f.kind, f.outcome, f.final) for f in fetches] == [("listing", "ok", True)]
+    # fetched under the canonical URL: tracking parameters gone, mobile host -> desktop host
+    assert [r.url for r in reqs] == [f"{B}/detail/1.html", f"{B}/detail/2.html", f"{B}/detail/3.html", f"{B}/tech?page=2"]
+    assert reqs[1].meta["na_hints"]["linked_as"] == f"{B}/detail/2.html?utm_source=wx"
+    assert reqs[0].meta["na_hints"] == {"via": "listing", "title": "标题0", "found_on": f"{B}/tech"}
+    assert reqs[-1].priority > reqs[0].priority       # discovery pages first
+    _, reqs = listing_page(spider, 2, [f"{B}/detail/4.html", f"{B}/detail/5.html"])
+    assert [r.url for r in reqs] == [f"{B}/detail/4.html"]   # page 2 holds an archived article: no page 3
+    assert spider.frontier.skipped["seen"] == 1 and spider.frontier.skipped["duplicate"] == 1
+
+
+def test_after_an_interrupted_crawl_listings_are_paged_through(spider_factory):
+    spider = spider_factory(seen=[f"{B}/detail/5.html"], trust_previous=False)
+    _, reqs = listing_page(spider, 2, [f"{B}/detail/4.html", f"{B}/detail/5.html"])
+    assert [r.url for r in reqs] == [f"{B}/detail/4.html", f"{B}/tech?page=3"]
+
+
+def test_listing_stops_at_max_pages_and_on_empty_page(spider_factory):
+    spider = spider_factory()
+    _, reqs = listing_page(spider, 10, [f"{B}/detail/10.html"])
+    assert [r.url for r in reqs] == [f"{B}/detail/10.html"]
+    _, reqs = listing_page(spider, 3, [])
+    assert reqs == []
+
+
+def test_404_past_the_last_listing_page_is_the_end_not_a_failure(spider_factory):
+    spider = spider_factory()
+    for page, expected in ((3, "end_of_list"), (1, "http_error")):
+        req = spider.request(f"{B}/tech?page={page}", "listing", spider.parse_listing, na_listing=0, na_page=page)
+        (f,) = spider.failed(_failure(req, HttpError(response(req, "no", status=404))))
+        assert f.outcome == expected
+
+
+def test_article_shaped_offsite_link_is_logged_not_requested(spider_factory):
+    spider = spider_factory()
+    fetches, reqs = listing_page(spider, 1, ["https://www.8btc.com/detail/9.html", "https://www.8btc.com/x"])
+    off = [f for f in fetches if f.outcome == "offsite"]
+    assert len(off) == 1 and off[0].requested is False and off[0].url == "https://www.8btc.com/detail/9.html"
+    assert not [r for r in reqs if "8btc" in r.url]
+
+
+def test_news_sitemap_skips_entries_older_than_max_age(spider_factory):
+    spider = spider_factory()
+    req = spider.request(f"{B}/sitemap/news.xml", "sitemap", spider.parse_sitemap)
+    body = b"""<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+    <url><loc>https://www.bjnews.com.cn/detail/1.html</loc><news:news><news:publication_date>2022-07-27T08:00:00+08:00</news:publication_date></news:news></url>
+    <url><loc>https://www.bjnews.com.cn/detail/2.html</loc><lastmod>2022-06-27</lastmod></url>
+    <url><loc>https://www.bjnews.com.cn/detail/3.html</loc><lastmod>2022-06-28T00:00:00+08:00</lastmod></url></urlset>"""
+    _, reqs = split(spider.parse_sitemap(xml_response(req, body)))
+    assert [r.url for r in reqs] == [f"{B}/detail/1.html", f"{B}/detail/3.html"]   # 30 days before 2022-07-28
+    assert reqs[0].meta["na_hints"]["published"] == "2022-07-27T08:00:00+08:00"
+
+
+def test_budget_bounds_requests(spider_factory):
+    spider = spider_factory(budget=2)
+    assert spider.request(f"{B}/tech", "listing", spider.parse_listing) is not None
+    assert spider.article(f"{B}/detail/1.html", {}) is not None
+    assert spider.article(f"{B}/detail/2.html", {}) is None and spider.frontier.exhausted
+
+
+def test_backfill_fetches_exactly_the_archive_dates(spider_factory):
+    spider = spider_factory(since=date(2022, 7, 25), until=date(2022, 7, 26))
+    reqs = [r for r in spider.start_requests_list() if r]
+    assert [r.url for r in reqs] == ["https://epaper.bjnews.com.cn/html/2022-07/25/node_1.htm",
+                                     "https://epaper.bjnews.com.cn/html/2022-07/26/node_1.htm"]
+    req = reqs[0]
+    html = """<a href="node_2.htm">第二版</a><a href="../26/node_1.htm">下一期</a>
+    <a href="content_11.htm">文一</a><a href="../24/content_9.htm">旧文</a><a href="https://www.bjnews.com.cn/detail/1.html">x</a>"""
+    _, out = split(spider.parse_archive(response(req, html)))
+    assert [(r.url.rsplit("/html/", 1)[1], r.meta["na_kind"]) for r in out] == [
+        ("2022-07/25/node_2.htm", "archive"), ("2022-07/25/content_11.htm", "article")]
+    assert out[1].meta["na_hints"] == {"via": "archive", "issue_date": "2022-07-25", "title": "文一"}
+
+
+def test_refetch_recent_articles_is_conditional(spider_factory):
+    from pipelines.seen import SeenEntry
+    spider = spider_factory()
+    spider.frontier.seen.recent = {"k": SeenEntry(f"{B}/detail/7.html", datetime(2022, 7, 28, tzinfo=timezone.utc),
+                                                  '"v1"', "Wed, 27 Jul 2022 08:00:00 GMT")}
+    req = next(r for r in spider.start_requests_list() if r.url.endswith("/detail/7.html"))
+    assert req.headers[b"If-None-Match"] == b'"v1"' and req.headers[b"If-Modified-Since"]
+    assert req.meta["handle_httpstatus_list"] == [304]
+    (f,) = spider.parse_article(response(req, b"", status=304))
+    assert (f.outcome, f.kind) == ("not_modified", "article")
+
+
+def test_article_outcomes_html_and_not_html(spider_factory):
+    spider = spider_factory()
+    req = spider.article(f"{B}/detail/1.html", {"via": "feed"})
+    (f,) = spider.parse_article(response(req, b"%PDF-1.4", headers={"Content-Type": "application/pdf"}))
+    assert f.outcome == "not_html" and f.body is None
+    req = spider.article(f"{B}/detail/2.html", {"via": "feed"})
+    (f,) = spider.parse_article(response(req, "<html><body>正文</body></html>"))
+    assert f.outcome == "ok" and f.body and f.hints == {"via": "feed"}
+
+
+def _failure(req, exc):
+    f = Failure(exc)
+    f.request = req
+    return f
+
+
+def test_errback_names_every_failure(spider_factory):
+    spider = spider_factory()
+    req = spider.article(f"{B}/detail/1.html", {})
+    req.meta[ATTEMPT] = Attempt(req.url, datetime.now(timezone.utc), status=404)
+    resp = response(req, "nope", status=404)
+    (f,) = spider.failed(_failure(req, HttpError(resp)))
+    assert (f.outcome, f.status, f.final) == ("http_error", 404, True)
+
+    req = spider.article(f"{B}/detail/2.html", {})
+    (f,) = spider.failed(_failure(req, IgnoreRequest("Forbidden by robots.txt")))
+    assert (f.outcome, f.requested) == ("robots_disallowed", False)
+
+    hop = spider.article(f"{B}/detail/3.html", {})
+    target = hop.replace(url="https://evil.example.com/x", meta={**hop.meta, "redirect_urls": [hop.url]})
+    target.meta[ATTEMPT] = Attempt(hop.url, datetime.now(timezone.utc), status=302)
+    prev, final = spider.failed(_failure(target, Blocked("offsite", "not allowed")))
+    assert (prev.final, prev.outcome, prev.url) == (False, "redirect", hop.url)
+    assert (final.outcome, final.redirected_from, final.requested) == ("offsite", [hop.url], False)
+
+    req = spider.article(f"{B}/detail/4.html", {})
+    req.meta[ATTEMPT] = Attempt(req.url, datetime.now(timezone.utc), error="timeout", detail="slow")
+    (f,) = spider.failed(_failure(req, Exception("timeout")))
+    assert (f.outcome, f.detail) == ("timeout", "slow")
