@@ -69,6 +69,23 @@ def cases(extra: dict[str, tuple[str, str, str]]) -> dict[str, HardCase]:
     return out
 
 
+def post_cases(world) -> dict[str, tuple[str, str, str]]:
+    """(host, path, source) of the hard cases that are ordinary posts of the corpus."""
+    from .sites.bjnews import mobile_linked
+    posts = world.hard_posts
+    out = {n: (posts[n].host, posts[n].path, posts[n].source) for n in ("updated", "gbk_meta_only", "gb2312_gb18030")}
+    bj = world.snapshot.web.get("bjnews", [])
+    mobile = next((p for p in bj if mobile_linked(p)), None)
+    if mobile:
+        out["mobile_link"] = (world.sites["bjnews"].mobile, mobile.path, "bjnews")
+    bbt = world.snapshot.web.get("bbtnews", [])
+    if bbt:
+        out["tracking_link"] = (bbt[0].host, bbt[0].path + "?utm_source=rss&utm_medium=feed", "bbtnews")
+    seed0 = next(p for p in world.corpus.posts if p.seed == "000" and p.source == "stdaily")
+    out["conditional"] = (seed0.host, seed0.path, "stdaily")
+    return out
+
+
 def robots_disallowed_paths() -> list[str]:
     return ["/390403.html"]
 

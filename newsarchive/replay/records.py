@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
+from . import epaper
 from .model import Post, plain
 
 
@@ -49,3 +51,19 @@ def record(post: Post, clock: datetime, url: str, real_url: str, charset: str,
         syndicated_from=post.syndicated_from, section=post.section, paragraphs=tuple(plain(p) for p in paras),
         story=post.story, seed=post.seed, is_update=updated, hard_case=post.hard_case,
         near_miss_of=near_miss_url, listed=not post.extra.get("unlisted"), charset=charset)
+
+
+def ground_truth(world, real_config, url) -> list[ArticleRecord]:
+    """Records of every visible post a correct crawler archives with its full text."""
+    snap = world.snapshot
+    by_story = {(p.source, p.channel, p.story): p for p in world.corpus.posts}
+    out = []
+    for p in snap.visible:
+        if p.extra.get("archivable") is False:
+            continue
+        partner = by_story.get((p.source, p.channel, p.near_miss_of)) if p.near_miss_of else None
+        scheme = urlsplit(real_config.get(p.source).base_url).scheme
+        charset = epaper.encoding(p.source)[0] if p.channel == "epaper" else world.sites[p.source].encoding_for(p)[0]
+        out.append(record(p, snap.clock, url(p.host, p.path), f"{scheme}://{p.host}{p.path}", charset,
+                          url(partner.host, partner.path) if partner else None))
+    return sorted(out, key=lambda r: (r.source, r.published, r.url))

@@ -8,11 +8,11 @@ from urllib.parse import urlsplit
 
 from pipelines.config import SourcesConfig, load_sources
 
-from . import epaper, hardcases, paths
+from . import hardcases, paths
 from .control import ControlServer
 from .log import LoggedRequest, RequestLog
 from .model import DEFAULT_CLOCK, TZ
-from .records import ArticleRecord, record
+from .records import ArticleRecord, ground_truth
 from .server import Listener
 from .world import World
 
@@ -130,19 +130,7 @@ class Replay:
                 and (channel is None or r.channel == channel)]
 
     def _records(self) -> list[ArticleRecord]:
-        snap = self.world.snapshot
-        by_story = {(p.source, p.channel, p.story): p for p in self.world.corpus.posts}
-        out = []
-        for p in snap.visible:
-            if p.extra.get("archivable") is False:
-                continue
-            partner = by_story.get((p.source, p.channel, p.near_miss_of)) if p.near_miss_of else None
-            scheme = urlsplit(self.real_config.get(p.source).base_url).scheme
-            charset = (epaper.encoding(p.source)[0] if p.channel == "epaper"
-                       else self.world.sites[p.source].encoding_for(p)[0])
-            out.append(record(p, snap.clock, self.url(p.host, p.path), f"{scheme}://{p.host}{p.path}", charset,
-                              self.url(partner.host, partner.path) if partner else None))
-        return sorted(out, key=lambda r: (r.source, r.published, r.url))
+        return ground_truth(self.world, self.real_config, self.url)
 
     def story_urls(self, story: str) -> list[str]:
         return [r.url for r in self.articles() if r.story == story]
@@ -158,18 +146,7 @@ class Replay:
     # -- hard cases ----------------------------------------------------------------------
     @property
     def hard_case_info(self) -> dict[str, hardcases.HardCase]:
-        posts = self.world.hard_posts
-        extra = {n: (posts[n].host, posts[n].path, posts[n].source) for n in ("updated", "gbk_meta_only", "gb2312_gb18030")}
-        bj = self.world.snapshot.web.get("bjnews", [])
-        mobile = next((p for p in bj if int(p.path.split("/")[-1][:-5]) % 3 == 0), bj[0] if bj else None)
-        if mobile:
-            extra["mobile_link"] = ("m.bjnews.com.cn", mobile.path, "bjnews")
-        bbt = self.world.snapshot.web.get("bbtnews", [])
-        if bbt:
-            extra["tracking_link"] = (bbt[0].host, bbt[0].path + "?utm_source=rss&utm_medium=feed", "bbtnews")
-        seed0 = next(p for p in self.world.corpus.posts if p.seed == "000" and p.source == "stdaily")
-        extra["conditional"] = (seed0.host, seed0.path, "stdaily")
-        return hardcases.cases(extra)
+        return hardcases.cases(hardcases.post_cases(self.world))
 
     @property
     def hard_cases(self) -> dict[str, str]:

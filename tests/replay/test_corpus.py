@@ -114,3 +114,24 @@ def test_ce_pages_other_than_the_gb18030_case_fit_gbk(replay):
 def test_default_clock_is_after_everything():
     c = Corpus(1)
     assert max(p.published for p in c.posts if p.channel == "web") < DEFAULT_CLOCK
+
+
+def test_scale_multiplies_the_synthetic_corpus(http):
+    from newsarchive.replay import Replay
+    with Replay(scale=4) as big:
+        small = Corpus(1)
+        n_small = sum(1 for p in small.posts if p.channel == "web" and p.seed is None and not p.hard_case)
+        recs = big.articles(channel="web")
+        n_big = sum(1 for r in recs if r.seed is None and not r.hard_case)
+        assert 3.5 * n_small <= n_big <= 4.5 * n_small
+        assert len({r.url for r in recs}) == len(recs)
+        for r in recs[::40]:
+            assert big.config.get(r.source).is_article_url(r.url)
+            assert http.get(r.url).status_code == 200
+
+
+def test_hard_case_outcomes_use_the_crawl_log_vocabulary(replay):
+    outcomes = {"ok", "not_modified", "http_error", "timeout", "connection_error", "too_large", "redirect_loop",
+                "not_html", "robots_disallowed", "offsite"}
+    for c in replay.hard_case_info.values():
+        assert c.outcome in outcomes and c.expect in {"archived", "archived_twice", "rejected", "never_requested"}

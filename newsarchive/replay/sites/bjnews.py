@@ -15,6 +15,11 @@ _NAV = (("首页", "/"), ("时事", "/news"), ("北京", "/beijing"), ("财经",
 NEWS_SITEMAP_DAYS = 2
 
 
+def mobile_linked(post) -> bool:
+    """The listing links about every third article through the mobile host (m.bjnews.com.cn)."""
+    return int(post.path.rsplit("/", 1)[-1].removesuffix(".html")) % 3 == 0
+
+
 class Bjnews(Site):
     id, name = "bjnews", "新京报"
     robots_disallow = ("/search", "/api/", "/user/")
@@ -28,8 +33,7 @@ class Bjnews(Site):
                 f'<p>京ICP备15003395号 <a href="{ctx.url(self.www)}">返回首页</a></p></div>')
 
     def list_item(self, ctx: Ctx, post) -> str:
-        # Every third entry links the mobile host (m.bjnews.com.cn): same article, other URL.
-        host = self.mobile if self.mobile and int(post.path.split("/")[-1][:-5]) % 3 == 0 else post.host
+        host = self.mobile if self.mobile and mobile_linked(post) else post.host
         return (f'<li><a href="{ctx.url(host, post.path)}">{esc(post.title)}</a>'
                 f'<span class="time">{ymd_hm(post.published)}</span></li>')
 
