@@ -10,6 +10,7 @@ from datetime import date
 
 from . import paths
 from .chrome import Ctx, esc, paras_html
+from .styles import page_label
 
 PAPER = {"stdaily": "科技日报", "bbtnews": "北京商报", "bjnews": "新京报", "ce": "经济日报"}
 _WEEK = "一二三四五六日"
@@ -40,15 +41,17 @@ def _pages(edition: list) -> dict[int, list]:
 
 def node(ctx: Ctx, source: str, day: date, page: int, edition: list) -> str | None:
     pages = _pages(edition)
-    if page not in pages:
+    if page not in pages and page != 1:
         return None
+    pages.setdefault(1, [])    # 版面 1 is the edition's index, even when it only carries ads
     host = paths.EPAPER_HOST[source]
+    label = {k: ps[0].section if ps else page_label(source, k) for k, ps in pages.items()}
     tabs = "\n".join(f'<li><a id="pageLink" href="{ctx.url(host, paths.epaper_node(source, day, k))}">'
-                     f'{esc(ps[0].section or "")}</a></li>' for k, ps in pages.items())
+                     f'{esc(label[k])}</a></li>' for k in sorted(pages))
     arts = "\n".join(f'<li><a href="{ctx.url(host, p.path)}">{esc(p.title)}</a></li>' for p in pages[page])
     body = (f'<table class="layout"><tr><td class="banmian"><img src="../../../images/page_{page}.jpg" usemap="#PagePicMap">'
             f'</td><td><ul class="bmdh">{tabs}</ul></td></tr></table>\n<div class="titles"><ul>{arts}</ul></div>')
-    return _frame(source, f"{PAPER[source]}数字报-{pages[page][0].section}", day, body)
+    return _frame(source, f"{PAPER[source]}数字报-{label[page]}", day, body)
 
 
 def content(ctx: Ctx, post, paras) -> str:

@@ -96,7 +96,7 @@ def _site_routes(r: Routes, site, snap: Snapshot) -> None:
         r[(paths.EPAPER_HOST[sid], "/")] = ("epaper_home", sid)
         for (s, day), edition in snap.editions.items():
             if s == sid:
-                for page in {p.extra.get("page", 1) for p in edition}:
+                for page in {p.extra.get("page", 1) for p in edition} | {1}:   # the index always exists
                     r[(paths.EPAPER_HOST[sid], paths.epaper_node(sid, day, page))] = ("epaper_node", (sid, day, page))
     for (s, day) in snap.days:
         if s == sid:

@@ -196,3 +196,12 @@ def test_epaper_bylines(replay, http):
         rec = next(r for r in replay.articles(sid, "epaper") if r.authors)
         text = http.get(rec.url).content.decode("gb18030" if sid == "ce" else "utf-8")
         assert marker + " ".join(rec.authors) in text, sid
+
+
+def test_every_edition_has_its_index_page(replay, http):
+    for sid in ("stdaily", "bbtnews", "bjnews", "ce"):
+        src = replay.config.get(sid)
+        days = {r.published.date() for r in replay.articles(sid, "epaper")}
+        for day in sorted(days)[-5:]:
+            r = http.get(src.discovery.archive.index.format(date=day))
+            assert r.status_code == 200 and "node_" in r.text, (sid, day)
