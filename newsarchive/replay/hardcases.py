@@ -52,11 +52,12 @@ OFFSITE = ("www.8btc.com", "/390999.html")
 UPDATED_AT = datetime(2022, 7, 28, 14, 0, tzinfo=TZ)
 
 
-def cases(extra: dict[str, tuple[str, str, str]]) -> dict[str, HardCase]:
+def cases(extra: dict[str, tuple[str, str, str]], http: bool = True) -> dict[str, HardCase]:
     """All hard cases; ``extra`` gives (host, path, source) of the post-based ones."""
-    out = {n: HardCase(n, "btchangqing", BT, p, e, o, note) for n, p, e, o, note in _HTTP}
-    out["offsite"] = HardCase("offsite", "btchangqing", *OFFSITE, "never_requested", "offsite",
-                              "article-shaped link to a foreign host from the listing")
+    out = {n: HardCase(n, "btchangqing", BT, p, e, o, note) for n, p, e, o, note in _HTTP} if http else {}
+    if http:
+        out["offsite"] = HardCase("offsite", "btchangqing", *OFFSITE, "never_requested", "offsite",
+                                  "article-shaped link to a foreign host from the listing")
     notes = {"updated": ("archived_twice", "ok", f"body and modified time change at {UPDATED_AT.isoformat()}"),
              "gbk_meta_only": ("archived", "ok", "GBK page; charset only in <meta>, none in Content-Type"),
              "gb2312_gb18030": ("archived", "ok", "declares gb2312, holds 镕 喆 堃 (GBK) and 䶮 (GB18030 4-byte)"),
@@ -72,8 +73,9 @@ def cases(extra: dict[str, tuple[str, str, str]]) -> dict[str, HardCase]:
 def post_cases(world) -> dict[str, tuple[str, str, str]]:
     """(host, path, source) of the hard cases that are ordinary posts of the corpus."""
     from .sites.bjnews import mobile_linked
-    posts = world.hard_posts
-    out = {n: (posts[n].host, posts[n].path, posts[n].source) for n in ("updated", "gbk_meta_only", "gb2312_gb18030")}
+    posts = {n: p for n, p in world.hard_posts.items() if p.source in world.sites}
+    out = {n: (posts[n].host, posts[n].path, posts[n].source) for n in ("updated", "gbk_meta_only", "gb2312_gb18030")
+           if n in posts}
     bj = world.snapshot.web.get("bjnews", [])
     mobile = next((p for p in bj if mobile_linked(p)), None)
     if mobile:
@@ -81,8 +83,9 @@ def post_cases(world) -> dict[str, tuple[str, str, str]]:
     bbt = world.snapshot.web.get("bbtnews", [])
     if bbt:
         out["tracking_link"] = (bbt[0].host, bbt[0].path + "?utm_source=rss&utm_medium=feed", "bbtnews")
-    seed0 = next(p for p in world.corpus.posts if p.seed == "000" and p.source == "stdaily")
-    out["conditional"] = (seed0.host, seed0.path, "stdaily")
+    seed0 = next((p for p in world.corpus.posts if p.seed == "000" and p.source in world.sites), None)
+    if seed0:
+        out["conditional"] = (seed0.host, seed0.path, seed0.source)
     return out
 
 

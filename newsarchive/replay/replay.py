@@ -146,7 +146,7 @@ class Replay:
     # -- hard cases ----------------------------------------------------------------------
     @property
     def hard_case_info(self) -> dict[str, hardcases.HardCase]:
-        return hardcases.cases(hardcases.post_cases(self.world))
+        return hardcases.cases(hardcases.post_cases(self.world), http="btchangqing" in self.world.sites)
 
     @property
     def hard_cases(self) -> dict[str, str]:

@@ -51,7 +51,7 @@ def _key(url: str) -> tuple[str, str]:
 
 def build(posts: list[Post], sites: dict, clock: datetime, version: int) -> Snapshot:
     snap = Snapshot(version, clock)
-    snap.visible = [p for p in posts if p.published <= clock]
+    snap.visible = [p for p in posts if p.published <= clock and p.source in sites]
     for p in sorted(snap.visible, key=lambda p: (p.published, p.path), reverse=True):
         if p.channel == "epaper":
             snap.editions.setdefault((p.source, p.day), []).insert(0, p)
@@ -68,9 +68,10 @@ def build(posts: list[Post], sites: dict, clock: datetime, version: int) -> Snap
         site = sites[p.source]
         if p.channel == "web" and site.mobile and p.host == site.www:
             r[(site.mobile, p.path)] = ("mobile", p)
-    for name, path, *_ in hardcases._HTTP:
-        r[(hardcases.BT, path)] = ("hard", name)
-    r[(hardcases.BT, hardcases.REDIRECT_PARTNER)] = ("hard", "redirect_loop")
+    if "btchangqing" in sites:
+        for name, path, *_ in hardcases._HTTP:
+            r[(hardcases.BT, path)] = ("hard", name)
+        r[(hardcases.BT, hardcases.REDIRECT_PARTNER)] = ("hard", "redirect_loop")
     return snap
 
 

@@ -99,3 +99,13 @@ def test_break_and_fix_a_source(fresh, http):
     assert rec.paragraphs[1] in http.get(rec.url).text
     fresh.break_source("bbtnews", "server_error")
     assert http.get(rec.url).status_code == 503
+
+
+def test_a_config_with_fewer_sources(http):
+    from pipelines.config import SourcesConfig, load_sources
+    full = load_sources()
+    two = SourcesConfig(defaults=full.defaults, sources=[full.get("bjnews"), full.get("finews")])
+    with Replay(config=two) as r:
+        assert r.config.ids() == ["bjnews", "finews"] and {a.source for a in r.articles()} == {"bjnews", "finews"}
+        assert "www.stdaily.com" not in r.host_map and set(r.hard_cases) == {"mobile_link", "conditional"}
+        assert all(http.get(a.url).status_code == 200 for a in r.articles()[:5])
