@@ -8,7 +8,7 @@ the people named in byline/editor lines. Rules, all general (no site names):
   (``[返回首页](//…)``), bare ``<http://…>`` lines;
 * navigation and share lines (返回首页, 返回…新闻, 分享到, 打印, 关闭窗口, 上一篇 …);
 * comment widgets (``0 条回复``, ``暂无讨论``, 发表评论 …) and copyright lines;
-* notices: from 温馨提示 / 版权声明 / 免责声明 / 反侵权公告 in the last part of
+* notices: from 温馨提示 / 版权声明 / 免责声明 / 反侵权公告 in the second half of
   the text to the end, and single notice lines (本站…收集于网络, 文章链接：…);
 * syndication lines (来源：经济日报) anywhere; editor lines (责任编辑：…) and
   date/info bars at the edges.
@@ -25,7 +25,7 @@ from pipelines.textrules import (
 
 #: Lines looked at as "edges" (start/end) for editor lines and info bars.
 EDGE_LINES = 4
-#: A notice heading starts the trailer only in the last part of the text (share of lines).
+#: A notice heading starts the trailer only when at most this share of the text (characters) follows.
 NOTICE_TAIL_SHARE = 0.5
 
 
@@ -60,10 +60,13 @@ def _drop_copyright(lines: list[str]) -> list[str]:
 
 
 def _cut_notice_trailer(lines: list[str]) -> list[str]:
-    start = int(len(lines) * NOTICE_TAIL_SHARE)
-    for i in range(max(1, start), len(lines)):
-        if NOTICE_START.match(lines[i]):
+    """Cut from a notice heading when at most ``NOTICE_TAIL_SHARE`` of the text follows it."""
+    total = sum(len(ln) for ln in lines)
+    before = 0
+    for i, ln in enumerate(lines):
+        if i and NOTICE_START.match(ln) and total - before <= NOTICE_TAIL_SHARE * total:
             return lines[:i]
+        before += len(ln)
     return lines
 
 
@@ -90,22 +93,24 @@ def clean_text(text: str, extra_strip: list[re.Pattern] | None = None) -> Cleane
             out.syndicated_from = out.syndicated_from or src
             continue
         kept.append(ln)
-    kept = _strip_edges(kept, out)
+    editors: list[str] = []
+    kept = _strip_edges(kept, editors)
     for ln in kept[:EDGE_LINES] + kept[-EDGE_LINES:]:
         m = BYLINE.search(ln) if len(ln) <= 40 else None
         if m:
             out.people.extend(p for p in split_people(m.group("names")) if p not in out.people)
+    out.people.extend(p for p in editors if p not in out.people)  # reporters first, then editors
     out.text = "\n".join(kept)
     out.dropped = n0 - len(kept)
     return out
 
 
-def _strip_edges(lines: list[str], out: Cleaned) -> list[str]:
+def _strip_edges(lines: list[str], editors: list[str]) -> list[str]:
     """Editor lines and info bars within ``EDGE_LINES`` of either end."""
     def is_edge_noise(ln: str) -> bool:
         m = EDITOR_LINE.match(ln)
         if m:
-            out.people.extend(split_people(m.group("names")))
+            editors.extend(split_people(m.group("names")))
             return True
         return is_info_bar(ln)
 

@@ -94,8 +94,8 @@ def _read_jsonld(tree: HtmlElement, pm: PageMeta) -> None:
                 sec = obj.get("articleSection")
                 if sec and not pm.section:
                     pm.section = str(sec[0] if isinstance(sec, list) and sec else sec)
-                if str(obj.get("isAccessibleForFree", "")).lower() in ("false", "0"):
-                    pm.not_free = True
+            if str(obj.get("isAccessibleForFree", "")).lower() in ("false", "0"):
+                pm.not_free = True
 
 
 def _walk(data, depth: int = 0):

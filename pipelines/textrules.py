@@ -46,7 +46,7 @@ NOTICE_START = re.compile(
 #: Copyright lines (``search``; only short lines are checked by the caller).
 COPYRIGHT = re.compile(
     r"^.{0,60}(?:版权所有|copyright\s*(?:©|\(c\)|&copy;|\d{4})|©\s*\d{4}|all rights reserved)"
-    r"|^.{0,30}未经.{0,12}(?:许可|授权|同意).{0,20}(?:不得)?(?:转载|复制|使用|摘编|镜像)", re.I)
+    r"|^.{0,30}未经.{0,12}(?:许可|授权|同意).{0,6}(?:不得|禁止|严禁|请勿|谢绝).{0,6}(?:转载|复制|使用|摘编|镜像)", re.I)
 #: Syndication: ``（文章来源：科技日报）``, ``来源：经济日报``.
 SOURCE_LINE = re.compile(
     _OPEN + r"(?:文章|本文|稿件|消息|新闻|信息|内容)?来源(?:于|自)?\s*[:：]\s*"

@@ -1,0 +1,95 @@
+"""Generic Chinese news cleanup (pipelines.cleanup) on the patterns of the seed stories."""
+from __future__ import annotations
+
+import re
+
+from pipelines.cleanup import clean_text
+from pipelines.normalize import content_hash
+
+BODY = ["4月16日，部市共建北京国际科技创新中心现场推进会召开。",
+        "多位参与推进会的企业和机构代表在会后表示，要立足实现科技自立自强，勇担责任使命。",
+        "与会代表们表示，北京为各类创新创业主体提供了难得的发展机遇和良好的环境氛围。"]
+
+
+def cleaned(*lines, extra=None):
+    return clean_text("\n".join(lines), extra)
+
+
+def test_finews_trailer_and_syndication():
+    c = cleaned(*BODY, "（文章来源：科技日报）",
+                "<http://finews.zning.xyz/html_News/NewsShare.html?infoCode=NW202204172345728810>",
+                "[返回科技日报新闻](//finews.withounder.com/category/kejiribao.html)｜[返回首页](//finews.withounder.com/)")
+    assert c.text.split("\n") == BODY
+    assert c.syndicated_from == "科技日报"
+
+
+def test_source_line_variants():
+    assert cleaned(*BODY, "来源：经济日报").syndicated_from == "经济日报"
+    assert cleaned("(来源: 新闻晨报)", *BODY).syndicated_from == "新闻晨报"
+    assert cleaned(*BODY, "来源：经济日报 作者：张三").syndicated_from == "经济日报"
+
+
+def test_wordpress_notice_and_comment_widget_are_cut():
+    c = cleaned(*BODY, "温馨提示:", "文章标题:北京市副市长靳伟:不断强化科技创新核心地位",
+                "文章链接:https://www.btchangqing.cn/299537.html", "更新时间:2021年07月14日",
+                "本站大部分内容均收集于网络,若内容若侵犯到您的权益,请联系我们,我们将第一时间处理。",
+                "区块链", "2021-7-14 12:51:33", "0 条回复 A文章作者 M管理员", "暂无讨论,说说你的看法吧", "个人中心")
+    assert c.text.split("\n") == BODY
+
+
+def test_table_debris_is_dropped_and_rows_unpiped():
+    c = cleaned("北京已有高新技术企业近3万家", "| ||", "| ||", "|", *BODY, "| 资料图：无性婚姻 |  |")
+    assert "|" not in c.text.split("\n")[0]
+    assert not any(set(ln) <= set("| ") for ln in c.text.split("\n"))
+    assert c.text.split("\n")[-1] == "资料图：无性婚姻"
+
+
+def test_navigation_and_share_lines():
+    c = cleaned("当前位置:首页区块链北京市副市长靳伟:不断强化科技创新核心地位", "分享到：微博 微信",
+                *BODY, "上一篇：北京发布新政策", "打印本页", "关闭窗口", "返回首页")
+    assert c.text.split("\n") == BODY
+
+
+def test_editor_lines_only_at_the_edges():
+    c = cleaned(*BODY, "（责任编辑：魏喆）", "编辑 张三 校对 李四")
+    assert c.text.split("\n") == BODY
+    assert {"魏喆", "张三", "李四"} <= set(c.people)
+    mid = cleaned(BODY[0], "责任编辑：王五", *BODY[1:], *BODY)
+    assert "责任编辑：王五" in mid.text
+
+
+def test_copyright_lines_at_the_end_but_not_mid_article():
+    c = cleaned(*BODY, "Copyright © 2000-2006 CL2000.com. All rights reserved.", "版权所有 中国科技网")
+    assert c.text.split("\n") == BODY
+    article_about_copyright = [*BODY, *BODY, "法院认定，被告未经许可转载原告作品，构成侵权。", *BODY, *BODY]
+    assert "未经许可转载" in cleaned(*article_about_copyright).text
+
+
+def test_notice_trailer_only_in_the_last_part():
+    c = cleaned(*BODY, *BODY, "反侵权公告：", "根据《中华人民共和国著作权法》，未经书面许可，擅自转载本报社作品的，将涉嫌侵权。")
+    assert c.text.split("\n") == BODY + BODY
+
+
+def test_bylines_name_authors_and_stay_in_text():
+    c = cleaned("科技日报记者华凌", *BODY, "A04-A05版采写/新京报记者 徐美慧")
+    assert c.people == ["华凌", "徐美慧"]
+    assert c.text.startswith("科技日报记者华凌")
+    assert cleaned("记者了解到，会议于昨日召开，多位代表参加。", *BODY).people == []
+
+
+def test_info_bar_at_the_top():
+    c = cleaned("2005-04-05 06:40更新 来源：转载文章", *BODY)
+    assert c.text.split("\n") == BODY
+
+
+def test_source_strip_lines():
+    c = cleaned(*BODY, "更多详细新闻请浏览新京报网 www.bjnews.com.cn", extra=[re.compile(r"^更多详细新闻请浏览新京报网.*$")])
+    assert c.text.split("\n") == BODY
+
+
+def test_half_and_full_width_copies_hash_alike():
+    full = [ln.replace(",", "，").replace(":", "：") for ln in BODY]
+    half = [ln.replace("，", ",").replace("：", ":") for ln in BODY]   # seed 001 style: 。 stays
+    a = cleaned(*full, "（文章来源：科技日报）").text
+    b = cleaned(*half, "来源:科技日报", "返回首页").text
+    assert content_hash(a) == content_hash(b)

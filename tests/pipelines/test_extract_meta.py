@@ -1,0 +1,152 @@
+"""Article metadata: title, authors, published_at (+ origin, offset), language, section, canonical URL."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from pipelines.dates import date_in_url, parse_date
+from pipelines.extract import extract
+from pipelines.record import Article
+from extract_helpers import CONFIG, PARAS, article_html, page
+
+SH = ZoneInfo("Asia/Shanghai")
+STD = CONFIG.get("stdaily")
+
+
+def art(html, source=STD, **kw) -> Article:
+    res = extract(page(html, **kw), source)
+    assert isinstance(res, Article), res
+    return res
+
+
+@pytest.mark.parametrize("text,expect,has_time", [
+    ("2022-04-17 18:08:38 +0800", datetime(2022, 4, 17, 10, 8, 38, tzinfo=timezone.utc), True),
+    ("2021年07月14日", datetime(2021, 7, 13, 16, 0, tzinfo=timezone.utc), False),
+    ("更新时间:2021年07月14日 12:51", datetime(2021, 7, 14, 4, 51, tzinfo=timezone.utc), True),
+    ("2024-05-03T15:47:42.389Z", datetime(2024, 5, 3, 15, 47, 42, tzinfo=timezone.utc), True),
+    ("Thu, 28 Jul 2022 08:00:00 GMT", datetime(2022, 7, 28, 8, 0, tzinfo=timezone.utc), True),
+    ("9/17/2004 5:54:13 AM", datetime(2004, 9, 16, 21, 54, 13, tzinfo=timezone.utc), True),
+    ("23.10.2024 15:48", datetime(2024, 10, 23, 7, 48, tzinfo=timezone.utc), True),
+])
+def test_parse_date_formats(text, expect, has_time):
+    st = parse_date(text, SH)
+    assert st.value == expect and st.has_time is has_time
+
+
+@pytest.mark.parametrize("url,day", [
+    ("http://www.ce.cn/cysc/tech/202204/17/t20220417_37500000.shtml", "2022-04-17"),
+    ("https://finews.withounder.com/kejiribao/2022/04/17/abc.html", "2022-04-17"),
+    ("http://digitalpaper.stdaily.com/kjrb/html/2022-04/17/content_1.htm", "2022-04-17"),
+    ("https://www.bjnews.com.cn/detail/165873.html", None),
+])
+def test_date_in_url(url, day):
+    st = date_in_url(url, SH)
+    assert (st.value.date().isoformat() if st else None) == day
+
+
+def test_title_without_site_suffix_and_generic_suffix():
+    assert art(article_html()).title == "部市共建北京国际科技创新中心 参会代表这样说"
+    html = article_html(site="-搜狐汽车").replace("<h1>", "<h2>").replace("</h1>", "</h2>")
+    assert art(html).title == "部市共建北京国际科技创新中心 参会代表这样说"
+
+
+def test_published_from_jsonld_beats_meta_and_text():
+    ld = '<script type="application/ld+json">{"@type":"NewsArticle","datePublished":"2022-04-17T18:08:38+08:00",' \
+         '"author":{"@type":"Person","name":"华凌"}}</script>'
+    head = ld + '<meta property="article:published_time" content="2022-04-16T00:00:00+08:00">'
+    a = art(article_html(head=head, before="<p>2022-04-15 09:00</p>"))
+    assert (a.published_at, a.published_at_offset_minutes, a.published_at_origin) == (
+        datetime(2022, 4, 17, 10, 8, 38, tzinfo=timezone.utc), 480, "jsonld")
+    assert a.authors == ["华凌"]
+
+
+def test_published_from_meta_without_timezone_uses_the_source_timezone():
+    a = art(article_html(head='<meta name="publishdate" content="2022-04-17 18:08">'))
+    assert a.published_at == datetime(2022, 4, 17, 10, 8, tzinfo=timezone.utc)
+    assert (a.published_at_offset_minutes, a.published_at_origin) == (480, "meta")
+
+
+def test_published_from_visible_text_next_to_the_headline():
+    a = art(article_html(before="<div class='info'>2021年07月14日 12:51 来源：科技日报</div>"))
+    assert a.published_at == datetime(2021, 7, 14, 4, 51, tzinfo=timezone.utc)
+    assert a.published_at_origin == "text"
+
+
+def test_labelled_update_time_in_text():
+    html = article_html(title="标题", after="<p>更新时间:2021年07月14日</p>")
+    a = art(html, url="https://www.btchangqing.cn/299537.html", source=CONFIG.get("btchangqing"))
+    assert a.published_at.astimezone(SH).date().isoformat() == "2021-07-14"
+    assert a.published_at_origin == "text"
+
+
+def test_published_from_front_matter():
+    fm = ('---\nlayout: post\ntitle: "部市共建北京国际科技创新中心现场推进会后"\ndate: 2022-04-17 18:08:38 +0800\n'
+          'categories: kejiribao\n---\n' + "".join(f"<p>{p}</p>" for p in PARAS)
+          + '<p class="em_media">（文章来源：科技日报）</p>')
+    a = art(fm, url="https://finews.withounder.com/other/x.html", source=None)
+    assert (a.title, a.published_at_origin, a.published_at_offset_minutes) == (
+        "部市共建北京国际科技创新中心现场推进会后", "front_matter", 480)
+    assert a.published_at == datetime(2022, 4, 17, 10, 8, 38, tzinfo=timezone.utc)
+    assert (a.section, a.syndicated_from) == ("kejiribao", "科技日报")
+    assert "文章来源" not in a.text
+
+
+@pytest.mark.parametrize("via,origin", [("feed", "feed"), ("news_sitemap", "sitemap"), ("sitemap", "sitemap")])
+def test_published_from_discovery_hints(via, origin):
+    a = art(article_html(), hints={"published": "2022-04-17T18:08:38+08:00", "via": via})
+    assert (a.published_at_origin, a.published_at) == (origin, datetime(2022, 4, 17, 10, 8, 38, tzinfo=timezone.utc))
+
+
+def test_published_from_url_then_http_then_none():
+    a = art(article_html())   # the stdaily URL holds /2022-04/17/
+    assert (a.published_at_origin, a.published_at.astimezone(SH).date().isoformat()) == ("url", "2022-04-17")
+    plain = "https://www.bjnews.com.cn/detail/165873.html"
+    a = art(article_html(), url=plain, source=CONFIG.get("bjnews"),
+            headers={"last-modified": "Wed, 27 Jul 2022 07:45:12 GMT"})
+    assert a.published_at_origin == "http"
+    a = art(article_html(), url=plain, source=CONFIG.get("bjnews"))
+    assert (a.published_at, a.published_at_origin, a.published_at_offset_minutes) == (None, "none", None)
+
+
+def test_a_future_date_is_never_used():
+    head = '<meta property="article:published_time" content="2030-01-01T00:00:00+08:00">'
+    a = art(article_html(head=head))   # fetched 2022-07-28: falls back to the URL date
+    assert a.published_at_origin == "url" and a.published_at <= a.fetched_at
+
+
+def test_date_only_candidate_takes_the_time_of_a_later_one_on_the_same_day():
+    head = '<meta name="publishdate" content="2022-04-17">'
+    a = art(article_html(head=head), hints={"published": "2022-04-17T18:08:38+08:00", "via": "feed"})
+    assert (a.published_at, a.published_at_origin) == (datetime(2022, 4, 17, 10, 8, 38, tzinfo=timezone.utc), "feed")
+
+
+def test_authors_from_meta_and_bylines():
+    a = art(article_html(head='<meta name="author" content="张三, 李四">', before="<p>科技日报记者华凌</p>",
+                         after="<p>（责任编辑：王五）</p>"))
+    assert a.authors == ["张三", "李四", "华凌", "王五"]
+    assert "责任编辑" not in a.text and a.text.startswith("科技日报记者华凌")
+
+
+def test_language_section_and_canonical():
+    a = art(article_html(head='<link rel="canonical" href="https://m.stdaily.com/index/kejixinwen/2022-04/17/content_1.shtml?spm=x">'))
+    assert a.language == "zh" and a.section == "kejixinwen"
+    assert a.canonical_url == "https://www.stdaily.com/index/kejixinwen/2022-04/17/content_1.shtml"
+    outside = art(article_html(head='<link rel="canonical" href="https://evil.example.com/x">'))
+    assert outside.canonical_url == "https://www.stdaily.com/index/kejixinwen/2022-04/17/content_1.shtml"
+    en = ["The ministry and the city held an on-site meeting on Saturday about the innovation centre.",
+          "Representatives of companies said they would work together to build the centre in Beijing."] * 2
+    assert art(article_html(paras=en, title="Beijing innovation centre")).language == "en"
+
+
+def test_section_from_hints_when_the_source_has_no_url_rule():
+    a = art(article_html(), url="https://www.bjnews.com.cn/detail/165873.html", source=CONFIG.get("bjnews"),
+            hints={"section": "科技"})
+    assert a.section == "科技"
+
+
+def test_content_hash_and_ids():
+    a = art(article_html())
+    b = art(article_html().replace("，", ","))
+    assert a.content_hash == b.content_hash and len(a.article_id) == 32 and a.char_count == len(a.text)
