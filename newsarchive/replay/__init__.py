@@ -32,16 +32,39 @@ replay stops), ``oversize_bytes`` (default 12 MiB), ``port_base`` (fixed ports: 
 port_base, hosts at port_base+1… in sorted host order).
 
 What a correct crawler should see:
-* ``channel == "web"`` articles are all reachable from listings (newest first, 8 per page),
-  feeds and sitemaps; ``channel == "epaper"`` articles only through ``discovery.archive`` for
-  their date (e-paper of day D holds the print twins of day D-1's web stories; seed 001 is in
-  the 新京报 e-paper of 2022-07-27, 版面 A04-A05).
-* bjnews' listing links every third article through ``m.bjnews.com.cn``; bbtnews' feed adds
-  ``utm_*`` parameters; both must canonicalize to the desktop URL.
-* Every article answers 304 to a matching If-None-Match / If-Modified-Since.
-* ``advance`` after the default clock publishes exactly ``articles`` new web articles (plus
-  their print twins in the next day's e-paper); the ``updated`` hard case changes its text and
-  Last-Modified at 2022-07-28T14:00+08:00.
+* ``channel == "web"`` articles are all reachable from listings (newest first, 8 per page, every
+  listing has 2+ pages), feeds and sitemaps (at scale=1; at larger scales only the sitemaps are
+  complete: listings stop at ``max_pages``, feeds hold the newest 10-20 items, bjnews' news
+  sitemap the last two days). ``channel == "epaper"`` articles are reachable only through
+  ``discovery.archive`` for their date: the e-paper of day D (published D 00:00 +08:00) holds the
+  print twins of day D-1's web stories; seed 001 is in the 新京报 e-paper of 2022-07-27 (A04-A05版).
+  Dates without an edition answer 404. finews/btchangqing "archives" are date pages of web posts.
+* bjnews' listing links every third article through ``m.bjnews.com.cn``; bbtnews' feed links
+  carry ``utm_*`` parameters (the article pattern only matches after canonicalization).
+* Articles send ETag (changes only with the text) and Last-Modified, and answer 304 to a
+  matching If-None-Match / If-Modified-Since; listings, feeds and sitemaps send neither.
+* ``advance`` after the default clock publishes exactly ``articles`` new web articles, spread
+  round-robin over stdaily, bbtnews, bjnews, ce, finews, btchangqing (plus their print twins in
+  the next day's e-paper); the ``updated`` hard case changes text and Last-Modified at
+  2022-07-28T14:00+08:00 (so ``advance(days=1)`` from the default clock shows it).
+* ``articles()`` leaves out the hard cases that never yield a full article (slow, truncated,
+  robots-disallowed, …); ``retry_500``/``retry_429`` are in it (``listed=False``: only the
+  listing sidebar links them).
+
+Hard cases (``hard_case_info[name]``: source, host, path, expect, outcome, note): the HTTP ones
+are btchangqing posts with ids 390xxx linked from the sidebar of its listing page 1 and home page
+(not_found, retry_500, retry_429, redirect_loop, slow, pdf, oversized, oversized_chunked,
+truncated_length, truncated_html, robots_disallowed) plus ``offsite`` (www.8btc.com); ``updated``
+is a regular btchangqing post; ``gbk_meta_only`` and ``gb2312_gb18030`` are regular ce posts (all
+ce pages are GBK bytes: header ``charset=GBK``, ``<meta>`` gb2312; paper.ce.cn declares its
+charset only in ``<meta>``); ``mobile_link``, ``tracking_link`` and ``conditional`` point at
+ordinary articles. ``break_source(id, "empty_bodies")`` empties the article bodies of one source
+(chrome stays), ``"server_error"`` makes it answer 503.
+
+The request log holds one ``LoggedRequest`` per request (host = real host name, port, method,
+path+query, status, time, duration, bytes, kind = article|hard|listing|feed|sitemap|robots|
+archive|not_found|foreign|error, source, request headers), appended before the response is
+written (a delayed response is logged when it is ready; status 0 if the replay stopped first).
 """
 from .log import LoggedRequest
 from .model import DEFAULT_CLOCK
