@@ -219,7 +219,9 @@ CHILDREN = {"index_memory": child_index_memory, "datasketch_memory": child_datas
 def in_child(name: str, *args) -> dict:
     """Run a CHILDREN function in a fresh interpreter; adds its peak RSS."""
     out = subprocess.run([sys.executable, "-m", "bench.store", "--child", name, json.dumps(args)],
-                         capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parents[1])
+                         capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1])
+    if out.returncode:
+        raise RuntimeError(f"bench child {name} failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -239,7 +241,8 @@ def bench_ratio(archive: Path, n_new: int, reps: int) -> dict:
             publish(str(root), NEW_DT, run_id=run)
             times[name].append(time.perf_counter() - t)
         reset(root)
-        shutil.rmtree(root / "staging" / f"dt={NEW_DT}", ignore_errors=True)
+        for f in (root / "staging" / f"dt={NEW_DT}").glob(f"source=*/{run}.*"):
+            f.unlink()
     shutil.rmtree(empty, ignore_errors=True)
     med = {k: statistics.median(v) for k, v in times.items()}
     return {"new": n_new, "empty_s": med["empty"], "archive_s": med["archive"], "runs": times}
@@ -248,7 +251,7 @@ def bench_ratio(archive: Path, n_new: int, reps: int) -> dict:
 def bench_big(archive: Path, n_new: int) -> dict:
     from pipelines.storage import Store
     run, marker = "bench__big", archive / f".staged-{n_new}"
-    if not marker.exists():
+    if not marker.exists() or not list((archive / "staging" / f"dt={NEW_DT}").glob(f"source=*/{run}.*")):
         shutil.rmtree(archive / "staging" / f"dt={NEW_DT}", ignore_errors=True)
         dups = [f"synthetic story 0-{i} " + "新闻" * 20 for i in range(n_new // 20)]
         stage_new(Store(str(archive)), n_new, run, seed=1000, dup_texts=dups)
