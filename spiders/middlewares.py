@@ -76,14 +76,19 @@ class SafetyMiddleware:
 
     async def _address(self, host: str) -> str:
         if host not in self._resolved:
-            from twisted.internet import reactor
-
-            from scrapy.utils.defer import maybe_deferred_to_future
             try:
-                self._resolved[host] = await maybe_deferred_to_future(reactor.resolve(host))
-            except Exception:  # unresolvable: let the download fail with a DNS error
+                self._resolved[host] = await resolve_host(host)
+            except Exception:  # noqa: BLE001 - unresolvable: the download fails with a DNS error
                 self._resolved[host] = host
         return self._resolved[host]
+
+
+async def resolve_host(host: str) -> str:
+    """One address of ``host`` through the reactor's (caching) resolver."""
+    from twisted.internet import reactor
+
+    from scrapy.utils.defer import maybe_deferred_to_future
+    return await maybe_deferred_to_future(reactor.resolve(host))
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
