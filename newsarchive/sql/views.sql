@@ -1,0 +1,208 @@
+-- newsarchive: DuckDB views over an archive store (a local folder or s3://bucket/prefix).
+--
+-- Readers see only the files a committed manifest (_snapshots/<dt>.json) lists, so a
+-- publish in progress (or a file left behind by a killed one) is never visible.
+--
+--   SET VARIABLE newsarchive_root = '/abs/path/to/data';   -- or 's3://bucket/prefix'
+--   .read newsarchive/sql/views.sql                         -- duckdb CLI; Python: con.execute(text)
+--
+-- For s3:// load httpfs and create an S3 secret first (README "Querying with DuckDB");
+-- newsarchive.views.connect_views(store) does all of this from Python.
+--
+-- Views: snapshots, snapshot_runs, committed_files, articles, sightings, rejects, sources,
+--        articles_latest, clusters, syndication.
+-- Macros (the archive as of snapshot date d, i.e. every partition dt <= d):
+--        articles_asof(d), sightings_asof(d), rejects_asof(d), articles_latest_asof(d),
+--        clusters_asof(d), syndication_asof(d).
+-- `dt` is the partition's logical date as VARCHAR 'YYYY-MM-DD' (compare it with strings).
+--
+-- Source priorities (for the canonical copy of a cluster) come from _meta/sources.json
+-- ([{"id", "name", "priority", "language", "base_url"}], newsarchive.views.write_sources);
+-- a source without an entry has priority 50, as in publish.
+--
+-- Which tables have files is checked once, when this file runs: on an empty store every
+-- view exists and is empty; run this file again after the first publish.
+
+SET VARIABLE newsarchive_root = rtrim(coalesce(getvariable('newsarchive_root'),
+    error('set the store root first: SET VARIABLE newsarchive_root = ''/abs/path/to/data'' (or ''s3://bucket/prefix'')')), '/');
+
+SET VARIABLE newsarchive_present = coalesce((
+    SELECT list(DISTINCT what) FROM (
+        SELECT 'snapshots' AS what FROM glob(getvariable('newsarchive_root') || '/_snapshots/*.json')
+        UNION ALL SELECT 'articles' FROM glob(getvariable('newsarchive_root') || '/articles/*/*/*.parquet')
+        UNION ALL SELECT 'sightings' FROM glob(getvariable('newsarchive_root') || '/sightings/*/*/*.parquet')
+        UNION ALL SELECT 'rejects' FROM glob(getvariable('newsarchive_root') || '/rejects/*/*/*.parquet')
+        UNION ALL SELECT 'sources' FROM glob(getvariable('newsarchive_root') || '/_meta/sources.json'))),
+    []::VARCHAR[]);
+
+-- Manifest format 1 (pipelines/manifest.py).
+SET VARIABLE newsarchive_manifest_columns = {
+    'dt': 'VARCHAR', 'format': 'INTEGER', 'schema_version': 'VARCHAR', 'committed_at_run': 'VARCHAR',
+    'files': 'STRUCT(articles  STRUCT(path VARCHAR, source VARCHAR, "rows" BIGINT, bytes BIGINT, runs VARCHAR[])[],
+                     sightings STRUCT(path VARCHAR, source VARCHAR, "rows" BIGINT, bytes BIGINT, runs VARCHAR[])[],
+                     rejects   STRUCT(path VARCHAR, source VARCHAR, "rows" BIGINT, bytes BIGINT, runs VARCHAR[])[],
+                     "index"   STRUCT(path VARCHAR, source VARCHAR, "rows" BIGINT, bytes BIGINT, runs VARCHAR[])[])',
+    'runs': 'MAP(VARCHAR, STRUCT(staged BIGINT, articles BIGINT, sightings BIGINT, rejects BIGINT,
+                                 exact_duplicates BIGINT, near_duplicates BIGINT))'};
+
+---------------------------------------------------------------- manifests
+-- One row per file of a committed manifest (kind: articles, sightings, rejects, index).
+CREATE OR REPLACE VIEW committed_files AS
+FROM query(CASE WHEN list_contains(getvariable('newsarchive_present'), 'snapshots') THEN $$
+    WITH m AS (FROM read_json(getvariable('newsarchive_root') || '/_snapshots/*.json',
+                              columns = getvariable('newsarchive_manifest_columns'), hive_partitioning = false)),
+    entries AS (SELECT dt, 'articles' AS kind, unnest(files.articles) AS e FROM m
+                UNION ALL SELECT dt, 'sightings', unnest(files.sightings) FROM m
+                UNION ALL SELECT dt, 'rejects', unnest(files.rejects) FROM m
+                UNION ALL SELECT dt, 'index', unnest(files."index") FROM m)
+    SELECT dt, kind, e.path AS path, getvariable('newsarchive_root') || '/' || e.path AS uri,
+           e.source AS source, e."rows" AS "rows", e.bytes AS bytes, e.runs AS runs
+    FROM entries ORDER BY dt, kind, path $$
+ELSE $$
+    SELECT NULL::VARCHAR AS dt, NULL::VARCHAR AS kind, NULL::VARCHAR AS path, NULL::VARCHAR AS uri,
+           NULL::VARCHAR AS source, NULL::BIGINT AS "rows", NULL::BIGINT AS bytes, NULL::VARCHAR[] AS runs
+    WHERE false $$ END);
+
+-- One row per publish batch (run) of each committed date, with its counts.
+CREATE OR REPLACE VIEW snapshot_runs AS
+FROM query(CASE WHEN list_contains(getvariable('newsarchive_present'), 'snapshots') THEN $$
+    WITH m AS (FROM read_json(getvariable('newsarchive_root') || '/_snapshots/*.json',
+                              columns = getvariable('newsarchive_manifest_columns'), hive_partitioning = false)),
+    r AS (SELECT dt, unnest(map_entries(runs)) AS r FROM m)
+    SELECT dt, r.key AS run, r.value.staged, r.value.articles, r.value.sightings, r.value.rejects,
+           r.value.exact_duplicates, r.value.near_duplicates
+    FROM r ORDER BY dt, run $$
+ELSE $$
+    SELECT NULL::VARCHAR AS dt, NULL::VARCHAR AS run, NULL::BIGINT AS staged, NULL::BIGINT AS articles,
+           NULL::BIGINT AS sightings, NULL::BIGINT AS rejects, NULL::BIGINT AS exact_duplicates,
+           NULL::BIGINT AS near_duplicates
+    WHERE false $$ END);
+
+-- One row per committed date: what its snapshot holds.
+CREATE OR REPLACE VIEW snapshots AS
+FROM query(CASE WHEN list_contains(getvariable('newsarchive_present'), 'snapshots') THEN $$
+    WITH m AS (FROM read_json(getvariable('newsarchive_root') || '/_snapshots/*.json',
+                              columns = getvariable('newsarchive_manifest_columns'), hive_partitioning = false))
+    SELECT dt, committed_at_run, schema_version, cardinality(runs)::BIGINT AS runs,
+           coalesce(list_sum([r.staged for r in map_values(runs)]), 0)::BIGINT AS staged,
+           coalesce(list_sum([f."rows" for f in files.articles]), 0)::BIGINT AS articles,
+           coalesce(list_sum([f."rows" for f in files.sightings]), 0)::BIGINT AS sightings,
+           coalesce(list_sum([f."rows" for f in files.rejects]), 0)::BIGINT AS rejects,
+           coalesce(list_sum([r.exact_duplicates for r in map_values(runs)]), 0)::BIGINT AS exact_duplicates,
+           coalesce(list_sum([r.near_duplicates for r in map_values(runs)]), 0)::BIGINT AS near_duplicates,
+           coalesce(list_sum([f."rows" for f in files."index"]), 0)::BIGINT AS index_docs,
+           (len(files.articles) + len(files.sightings) + len(files.rejects) + len(files."index"))::BIGINT AS files,
+           coalesce(list_sum([f.bytes for f in list_concat(files.articles, files.sightings, files.rejects,
+                                                           files."index")]), 0)::BIGINT AS bytes
+    FROM m ORDER BY dt $$
+ELSE $$
+    SELECT NULL::VARCHAR AS dt, NULL::VARCHAR AS committed_at_run, NULL::VARCHAR AS schema_version,
+           NULL::BIGINT AS runs, NULL::BIGINT AS staged, NULL::BIGINT AS articles, NULL::BIGINT AS sightings,
+           NULL::BIGINT AS rejects, NULL::BIGINT AS exact_duplicates, NULL::BIGINT AS near_duplicates,
+           NULL::BIGINT AS index_docs, NULL::BIGINT AS files, NULL::BIGINT AS bytes
+    WHERE false $$ END);
+
+---------------------------------------------------------------- tables (DATA_FORMAT.md) + dt
+CREATE OR REPLACE VIEW articles AS
+FROM query(CASE WHEN list_contains(getvariable('newsarchive_present'), 'articles') THEN $$
+    SELECT * EXCLUDE (filename)
+    FROM read_parquet(getvariable('newsarchive_root') || '/articles/*/*/*.parquet',
+                      hive_partitioning = true, hive_types_autocast = false, filename = true)
+    WHERE filename IN (SELECT uri FROM committed_files WHERE kind = 'articles') $$
+ELSE $$
+    SELECT NULL::VARCHAR AS article_id, NULL::VARCHAR AS content_hash, NULL::VARCHAR AS url,
+           NULL::VARCHAR AS canonical_url, NULL::VARCHAR AS source, NULL::VARCHAR AS title, NULL::VARCHAR AS text,
+           NULL::VARCHAR[] AS authors, NULL::TIMESTAMPTZ AS published_at,
+           NULL::SMALLINT AS published_at_offset_minutes, NULL::VARCHAR AS published_at_origin,
+           NULL::TIMESTAMPTZ AS fetched_at, NULL::VARCHAR AS language, NULL::VARCHAR AS syndicated_from,
+           NULL::VARCHAR AS section, NULL::INTEGER AS char_count, NULL::VARCHAR AS cluster_id,
+           NULL::VARCHAR AS extractor_version, NULL::VARCHAR AS run_id, NULL::VARCHAR AS raw_ref,
+           NULL::VARCHAR AS dt
+    WHERE false $$ END);
+
+CREATE OR REPLACE VIEW sightings AS
+FROM query(CASE WHEN list_contains(getvariable('newsarchive_present'), 'sightings') THEN $$
+    SELECT * EXCLUDE (filename)
+    FROM read_parquet(getvariable('newsarchive_root') || '/sightings/*/*/*.parquet',
+                      hive_partitioning = true, hive_types_autocast = false, filename = true)
+    WHERE filename IN (SELECT uri FROM committed_files WHERE kind = 'sightings') $$
+ELSE $$
+    SELECT NULL::VARCHAR AS content_hash, NULL::VARCHAR AS article_id, NULL::VARCHAR AS url,
+           NULL::VARCHAR AS canonical_url, NULL::VARCHAR AS source, NULL::TIMESTAMPTZ AS fetched_at,
+           NULL::VARCHAR AS run_id, NULL::BOOLEAN AS is_new, NULL::VARCHAR AS dt
+    WHERE false $$ END);
+
+CREATE OR REPLACE VIEW rejects AS
+FROM query(CASE WHEN list_contains(getvariable('newsarchive_present'), 'rejects') THEN $$
+    SELECT * EXCLUDE (filename)
+    FROM read_parquet(getvariable('newsarchive_root') || '/rejects/*/*/*.parquet',
+                      hive_partitioning = true, hive_types_autocast = false, filename = true)
+    WHERE filename IN (SELECT uri FROM committed_files WHERE kind = 'rejects') $$
+ELSE $$
+    SELECT NULL::VARCHAR AS url, NULL::VARCHAR AS source, NULL::VARCHAR AS stage, NULL::VARCHAR AS reason,
+           NULL::VARCHAR AS detail, NULL::SMALLINT AS http_status, NULL::TIMESTAMPTZ AS fetched_at,
+           NULL::VARCHAR AS run_id, NULL::VARCHAR AS raw_ref, NULL::VARCHAR AS dt
+    WHERE false $$ END);
+
+-- Configured sources: id, display name, priority (higher wins ties for the canonical copy).
+CREATE OR REPLACE VIEW sources AS
+FROM query(CASE WHEN list_contains(getvariable('newsarchive_present'), 'sources') THEN $$
+    SELECT id AS source, name, priority, language, base_url
+    FROM read_json(getvariable('newsarchive_root') || '/_meta/sources.json', format = 'array',
+                   hive_partitioning = false,
+                   columns = {'id': 'VARCHAR', 'name': 'VARCHAR', 'priority': 'INTEGER',
+                              'language': 'VARCHAR', 'base_url': 'VARCHAR'}) $$
+ELSE $$
+    SELECT NULL::VARCHAR AS source, NULL::VARCHAR AS name, NULL::INTEGER AS priority,
+           NULL::VARCHAR AS language, NULL::VARCHAR AS base_url
+    WHERE false $$ END);
+
+---------------------------------------------------------------- the archive as of a snapshot date
+CREATE OR REPLACE MACRO articles_asof(d) AS TABLE FROM articles WHERE dt <= CAST(d AS VARCHAR);
+CREATE OR REPLACE MACRO sightings_asof(d) AS TABLE FROM sightings WHERE dt <= CAST(d AS VARCHAR);
+CREATE OR REPLACE MACRO rejects_asof(d) AS TABLE FROM rejects WHERE dt <= CAST(d AS VARCHAR);
+
+-- The current version of each article (an updated article has one row per content).
+CREATE OR REPLACE MACRO articles_latest_asof(d) AS TABLE
+FROM articles_asof(d)
+QUALIFY row_number() OVER (PARTITION BY article_id ORDER BY fetched_at DESC, content_hash DESC) = 1;
+
+-- One row per near-duplicate cluster. The canonical copy is the earliest published_at,
+-- ties to the higher source priority (then earliest fetched_at, then URL).
+CREATE OR REPLACE MACRO clusters_asof(d) AS TABLE
+WITH a AS (
+    SELECT a.cluster_id, a.content_hash, a.article_id, a.source, a.url, a.title, a.published_at,
+           a.fetched_at, coalesce(s.priority, 50) AS priority
+    FROM articles_asof(d) a LEFT JOIN sources s ON s.source = a.source),
+canonical AS (
+    FROM a QUALIFY row_number() OVER (PARTITION BY cluster_id
+        ORDER BY published_at ASC NULLS LAST, priority DESC, fetched_at, url, content_hash) = 1),
+contents AS (
+    SELECT cluster_id, count(*) AS contents, min(published_at) AS first_published_at,
+           max(published_at) AS last_published_at
+    FROM a GROUP BY cluster_id),
+seen AS (
+    SELECT a.cluster_id, count(*) AS sightings, count(DISTINCT s.source) AS n_sources,
+           list_sort(list_distinct(list(s.source))) AS sources, count(DISTINCT s.url) AS urls,
+           min(s.fetched_at) AS first_seen, max(s.fetched_at) AS last_seen
+    FROM sightings_asof(d) s JOIN a ON a.content_hash = s.content_hash
+    GROUP BY a.cluster_id)
+SELECT c.cluster_id, n.contents, coalesce(s.sightings, 0) AS sightings, coalesce(s.n_sources, 0) AS n_sources,
+       coalesce(s.sources, []) AS sources, coalesce(s.urls, 0) AS urls,
+       c.title, c.source AS canonical_source, c.url AS canonical_url, c.content_hash AS canonical_hash,
+       c.article_id AS canonical_article_id, c.published_at AS canonical_published_at,
+       n.first_published_at, n.last_published_at, s.first_seen, s.last_seen
+FROM canonical c JOIN contents n USING (cluster_id) LEFT JOIN seen s USING (cluster_id);
+
+-- One row per distinct content: which sources and URLs carried it, how often it was seen.
+CREATE OR REPLACE MACRO syndication_asof(d) AS TABLE
+SELECT a.cluster_id, a.content_hash, a.article_id, a.title, a.source AS archived_by, a.published_at,
+       count(*) AS sightings, count(DISTINCT s.source) AS n_sources,
+       list_sort(list_distinct(list(s.source))) AS sources, list_sort(list_distinct(list(s.url))) AS urls,
+       min(s.fetched_at) AS first_seen, max(s.fetched_at) AS last_seen
+FROM articles_asof(d) a JOIN sightings_asof(d) s ON s.content_hash = a.content_hash
+GROUP BY a.cluster_id, a.content_hash, a.article_id, a.title, a.source, a.published_at;
+
+CREATE OR REPLACE VIEW articles_latest AS FROM articles_latest_asof('9999-12-31');
+CREATE OR REPLACE VIEW clusters AS FROM clusters_asof('9999-12-31');
+CREATE OR REPLACE VIEW syndication AS FROM syndication_asof('9999-12-31');
