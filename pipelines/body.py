@@ -5,21 +5,23 @@ Steps (see ``pipelines.combine`` for the decision):
 1. prune the source's ``prune_xpaths``; turn layout tables into blocks;
 2. trafilatura's own extractor (``bare_extraction``, fast mode: no internal
    fallback, comments and trafilatura's dedup off, tables and paragraph breaks kept);
-3. readability (trafilatura's bundled readability-lxml) on a copy of the tree;
-4. ``combine``: where the two disagree completely, trafilatura's full
-   algorithm (with its own fallbacks) decides instead.
+3. when that output is all prose (``looks_clean``) and not a small part of the page,
+   it is the body; otherwise readability (trafilatura's bundled readability-lxml)
+   runs on a copy of the tree and ``combine`` decides; where the two disagree
+   completely, trafilatura's full algorithm (with its own fallbacks) decides.
 """
 from __future__ import annotations
 
 import copy
 import logging
 from dataclasses import dataclass
+from typing import Callable
 
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction
 from trafilatura.external import try_readability
 
-from pipelines.combine import combine
+from pipelines.combine import combine, looks_clean
 from pipelines.htmltree import block_text, prune, unwrap_layout_tables
 
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
@@ -29,10 +31,15 @@ _TRAF = dict(include_comments=False, include_tables=True, deduplicate=False, wit
              output_format="python")
 
 
+#: trafilatura's output is taken as is (no readability pass) when it is all prose and holds at least
+#: this share of the page's visible characters (a short all-prose result may be a partial article).
+CLEAN_SHARE = 0.25
+
+
 @dataclass(slots=True)
 class Body:
     text: str
-    method: str   # trafilatura | readability | agreement | fallback
+    method: str   # clean | trafilatura | readability | agreement | fallback
 
 
 def _trafilatura(tree: HtmlElement, url: str | None, fast: bool) -> str:
@@ -40,13 +47,28 @@ def _trafilatura(tree: HtmlElement, url: str | None, fast: bool) -> str:
     return (doc.text or "") if doc is not None else ""
 
 
-def extract_body(tree: HtmlElement, url: str | None = None, prune_xpaths: list[str] | None = None) -> Body:
+def _prepare(tree: HtmlElement, prune_xpaths: list[str] | None) -> HtmlElement:
     if prune_xpaths:
         prune(tree, prune_xpaths)
     unwrap_layout_tables(tree)
-    t_text = _trafilatura(tree, url, fast=True)
-    r_text = block_text(try_readability(copy.deepcopy(tree)))
+    return tree
+
+
+def extract_body(tree: HtmlElement, url: str | None = None, prune_xpaths: list[str] | None = None,
+                 page_chars: int = 0, reparse: Callable[[], HtmlElement] | None = None) -> Body:
+    """The body of ``tree`` (which is consumed: readability rewrites it in place).
+
+    ``reparse`` gives a fresh tree of the same page for the rare full-trafilatura fallback
+    (without it, a copy is kept beforehand).
+    """
+    tree = _prepare(tree, prune_xpaths)
+    t_text = _trafilatura(tree, url, fast=True)   # trafilatura works on its own copy
+    if looks_clean(t_text) and len(t_text) >= CLEAN_SHARE * page_chars:
+        return Body(text=t_text, method="clean")
+    spare = None if reparse else copy.deepcopy(tree)
+    r_text = block_text(try_readability(tree))
     text, method = combine(t_text, r_text)
     if method == "disagree":
-        text, method = _trafilatura(tree, url, fast=False) or text, "fallback"
+        fresh = _prepare(reparse(), prune_xpaths) if reparse else spare
+        text, method = _trafilatura(fresh, url, fast=False) or text, "fallback"
     return Body(text=text, method=method)

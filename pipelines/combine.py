@@ -25,6 +25,8 @@ _NONWORD = re.compile(r"[\W_]+")
 _SENTENCE_MARK = re.compile(r"[，。；！？、,;.!?]")
 #: Agreement is measured on character K-grams of the text without spaces and punctuation.
 K = 6
+#: T's lines are sampled at every STEP-th offset (R's grams are complete, so every sample can match).
+STEP = 2
 GAP = 1
 #: A T line counts as confirmed by R when this share of its K-grams occurs in R.
 CONFIRMED = 0.5
@@ -38,10 +40,11 @@ def _flat(text: str) -> str:
     return _NONWORD.sub("", text.lower())
 
 
-def _grams(flat: str) -> set[str]:
+def _grams(flat: str, step: int = 1) -> set[str]:
+    """K-grams of ``flat`` starting every ``step`` characters (R needs every offset, T a sample)."""
     if len(flat) <= K:
         return {flat} if flat else set()
-    return {flat[i:i + K] for i in range(len(flat) - K + 1)}
+    return {flat[i:i + K] for i in range(0, len(flat) - K + 1, step)}
 
 
 def is_prose(line: str) -> bool:
@@ -52,15 +55,13 @@ def is_prose(line: str) -> bool:
     return cjk < 5 and len(line.split()) >= 8 and bool(_SENTENCE_MARK.search(line))
 
 
-def _confirmed(lines: list[str], r_grams: set[str], r_flat: str) -> list[bool]:
+def _confirmed(flats: list[str], grams: list[set[str]], r_grams: set[str], r_flat: str) -> list[bool]:
     out = []
-    for line in lines:
-        flat = _flat(line)
+    for flat, g in zip(flats, grams):
         if len(flat) <= K:
             out.append(bool(flat) and flat in r_flat)
-            continue
-        g = _grams(flat)
-        out.append(len(g & r_grams) >= CONFIRMED * len(g))
+        else:
+            out.append(len(g & r_grams) >= CONFIRMED * len(g))
     return out
 
 
@@ -93,24 +94,49 @@ def _grow(lines: list[str], keep: list[bool]) -> None:
 def combine(t_text: str, r_text: str) -> tuple[str, str]:
     """(body, method): ``trafilatura``, ``readability``, ``agreement`` or ``disagree`` (caller decides)."""
     lines = [ln for ln in t_text.split("\n") if ln.strip()]
-    r_flat, t_flat = _flat(r_text), _flat(t_text)
-    if not lines or not t_flat:
+    flats = [_flat(ln) for ln in lines]
+    r_flat, t_len = _flat(r_text), sum(len(f) for f in flats)
+    if not lines or not t_len:
         return r_text, "readability"
     if not r_flat:
         return t_text, "trafilatura"
-    r_g, t_g = _grams(r_flat), _grams(t_flat)
-    common = len(r_g & t_g)
-    r_in_t, t_in_r = common / len(r_g), common / len(t_g)
-    if len(r_flat) > 2 * len(t_flat) and t_in_r > 0.8:
+    line_grams = [_grams(f, STEP) for f in flats]
+    r_g, t_g = _grams(r_flat), set().union(*line_grams)
+    t_in_r = len(t_g & r_g) / max(1, len(t_g))
+    # the shared text, seen from R: shared characters ~ t_in_r * |T|
+    r_in_t = min(1.0, t_in_r * t_len / len(r_flat))
+    if len(r_flat) > 2 * t_len and t_in_r > 0.8:
         return r_text, "readability"
     if r_in_t < 0.5:
         return t_text, "disagree"
-    if len(r_flat) < MIN_R_CHARS or (len(r_flat) < 0.2 * len(t_flat) and r_in_t < 0.8):
+    if len(r_flat) < MIN_R_CHARS or (len(r_flat) < 0.2 * t_len and r_in_t < 0.8):
         return t_text, "trafilatura"
-    keep = _confirmed(lines, r_g, r_flat)
+    keep = _confirmed(flats, line_grams, r_g, r_flat)
     if not any(keep):
         return t_text, "trafilatura"
-    if len(r_flat) < 0.2 * len(t_flat) and _prose_share(lines, keep) >= PROSE_SHARE:
+    if len(r_flat) < 0.2 * t_len and _prose_share(lines, keep) >= PROSE_SHARE:
         return t_text, "trafilatura"
     _grow(lines, keep)
     return "\n".join(ln for ln, k in zip(lines, keep) if k), "agreement"
+
+
+#: looks_clean tolerates this many short non-prose lines (byline, date, editor) at each end.
+EDGE_SLACK = 2
+EDGE_CHARS = 30
+
+
+def looks_clean(t_text: str) -> bool:
+    """Every line of T is prose, or a short heading between prose lines: nothing for R to cut."""
+    lines = [ln for ln in t_text.split("\n") if ln.strip()]
+    if len(lines) < 3:
+        return False
+    prose = [is_prose(ln) for ln in lines]
+    edge = [len(ln) <= EDGE_CHARS for ln in lines]
+    lo, hi = 0, len(lines)
+    while lo < min(EDGE_SLACK, hi) and not prose[lo] and edge[lo]:
+        lo += 1
+    while hi > lo and len(lines) - hi < EDGE_SLACK and not prose[hi - 1] and edge[hi - 1]:
+        hi -= 1
+    if hi - lo < 3 or not (prose[lo] and prose[hi - 1]):
+        return False
+    return all(prose[i] or (prose[i - 1] and prose[i + 1] and len(lines[i]) <= 40) for i in range(lo, hi))

@@ -9,6 +9,7 @@ for plausibility (year 1990..next year); the caller drops future dates.
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
@@ -102,7 +103,9 @@ def _parse_loose(s: str, tz: tzinfo) -> Stamp | None:
         return None
     from dateutil import parser as du
     try:
-        dt = du.parse(s, fuzzy=True, default=datetime(2000, 1, 1))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")   # unknown zone names (EST, …): read as naive
+            dt = du.parse(s, fuzzy=True, default=datetime(2000, 1, 1))
     except (ValueError, OverflowError, TypeError):
         return None
     if not MIN_YEAR <= dt.year <= datetime.now(timezone.utc).year + 1:

@@ -33,6 +33,7 @@ from pipelines.published import find_published
 from pipelines.record import Article, RawPage, Reject
 from pipelines.urls import article_id
 
+_SPACE = re.compile(r"\s+")
 _MARKUP = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*[\s>/]|!--|!doctype)", re.I)
 EXTRACTOR_VERSION = f"newsarchive-extract/1.0 trafilatura/{trafilatura.__version__}"
 DEFAULT_MIN_CHARS = 80
@@ -89,7 +90,8 @@ def _extract(page: RawPage, source: Source | None, fetched: datetime, now: datet
     blocked = gates.block_reason(meta.title, visible)
     if blocked:
         raise _Rejected("extract", blocked, (meta.title or visible[:200]).strip())
-    body = extract_body(tree, page.url, source.extraction.prune_xpaths if source else None)
+    body = extract_body(tree, page.url, source.extraction.prune_xpaths if source else None,
+                        page_chars=len(_SPACE.sub("", visible)), reparse=lambda: _reparse(html))
     strip = [re.compile(p) for p in source.extraction.strip_lines] if source else []
     cleaned = clean_text(body.text, strip)
     title = pick_title(meta, source, page.hints.get("title"), front.get("title"))
@@ -118,6 +120,12 @@ def _extract(page: RawPage, source: Source | None, fetched: datetime, now: datet
         section=pick_section(page.url, meta, source, page.hints, front.get("categories")),
         raw_ref=page.raw_ref,
     )
+
+
+def _reparse(html: str):
+    tree = parse_html(html)
+    strip_scripts(tree)
+    return tree
 
 
 def _plain_text_as_html(text: str) -> str:

@@ -12,7 +12,7 @@ from pipelines.urls import canonicalize
 _TITLE_SEP = re.compile(r"\s+[-–—|｜·]\s+|\s*[_｜|]\s*|\s*[－—–]{1,2}\s*|\s+-\s*|-(?=[^-\s]{2,12}$)")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 #: Characters of text given to the language identifier (its cost grows with the length).
-LANGID_CHARS = 600
+LANGID_CHARS = 400
 
 
 def _squash(s: str) -> str:

@@ -69,9 +69,10 @@ def read_meta(tree: HtmlElement) -> PageMeta:
             pm.authors.extend(a for a in re.split(r"\s*[,，;；、]\s*|\s+and\s+", val) if a)
         elif key in SECTION_KEYS and not pm.section:
             pm.section = val
-    for el in tree.xpath('//time[@datetime][@itemprop="datePublished" or @pubdate or @class]'
-                         '|//*[@itemprop="datePublished"][@datetime or @content]'):
-        dates.append((len(DATE_KEYS), el.get("datetime") or el.get("content")))
+    if not dates:
+        for el in tree.xpath('//time[@datetime][@itemprop="datePublished" or @pubdate or @class]'
+                             '|//*[@itemprop="datePublished"][@datetime or @content]'):
+            dates.append((len(DATE_KEYS), el.get("datetime") or el.get("content")))
     pm.meta_dates = [v for _, v in sorted(dates, key=lambda x: x[0])]
     for link in tree.iter("link"):
         if (link.get("rel") or "").lower() == "canonical" and link.get("href"):

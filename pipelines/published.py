@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, tzinfo
+from typing import Iterator
 
 from pipelines.dates import Stamp, date_in_url, dates_in_text, parse_date
 from pipelines.meta import PageMeta
@@ -41,29 +42,37 @@ def _text_candidates(page_text: str, headline: str | None, body: str,
     return out, [st for _, st in ok][:1]
 
 
+def _candidates(meta: PageMeta, page_text: str, body: str, headline: str | None, front_matter_date: str | None,
+                hints: dict, url: str, last_modified: str | None, tz: tzinfo) -> Iterator[tuple[str, Stamp | None]]:
+    """Candidates in order of trust, computed lazily (the text scan only runs when needed)."""
+    for s in meta.jsonld_dates:
+        yield "jsonld", parse_date(s, tz)
+    for s in meta.meta_dates:
+        yield "meta", parse_date(s, tz)
+    yield "front_matter", parse_date(front_matter_date, tz)
+    yield ("sitemap" if "sitemap" in str(hints.get("via", "")).lower() else "feed"), parse_date(hints.get("published"), tz)
+    near, anywhere = _text_candidates(page_text, headline, body, tz)
+    for st in near:
+        yield "text", st
+    yield "url", date_in_url(url, tz)
+    for st in anywhere:
+        yield "text", st
+    yield "http", parse_date(last_modified, tz)
+
+
 def find_published(meta: PageMeta, *, page_text: str, body: str, headline: str | None,
                    front_matter_date: str | None, hints: dict, url: str,
                    last_modified: str | None, tz: tzinfo, now: datetime) -> tuple[Stamp | None, str]:
-    hint_origin = "sitemap" if "sitemap" in str(hints.get("via", "")).lower() else "feed"
-    ordered: list[tuple[str, Stamp | None]] = []
-    ordered += [("jsonld", parse_date(s, tz)) for s in meta.jsonld_dates]
-    ordered += [("meta", parse_date(s, tz)) for s in meta.meta_dates]
-    ordered.append(("front_matter", parse_date(front_matter_date, tz)))
-    ordered.append((hint_origin, parse_date(hints.get("published"), tz)))
-    near, anywhere = _text_candidates(page_text, headline, body, tz)
-    ordered += [("text", st) for st in near]
-    ordered.append(("url", date_in_url(url, tz)))
-    ordered += [("text", st) for st in anywhere]
-    ordered.append(("http", parse_date(last_modified, tz)))
-    valid = [(o, st) for o, st in ordered if st is not None and st.value <= now]
-    if not valid:
-        return None, "none"
-    origin, best = valid[0]
-    if not best.has_time:
-        day = best.value.date()
-        for o, st in valid[1:]:
-            if o in ("url", "http"):
+    best: tuple[str, Stamp] | None = None
+    for origin, st in _candidates(meta, page_text, body, headline, front_matter_date, hints, url, last_modified, tz):
+        if st is None or st.value > now:
+            continue
+        if best is None:
+            best = (origin, st)
+            if st.has_time:
                 break
-            if st.has_time and st.value.date() == day:
-                return st, o
-    return best, origin
+        elif origin in ("url", "http"):
+            break
+        elif st.has_time and st.value.date() == best[1].value.date():
+            return st, origin
+    return (best[1], best[0]) if best else (None, "none")

@@ -1,0 +1,294 @@
+"""Quality checks per source per run, compared with the source's trailing baseline.
+
+For each source of a batch (logical date ``dt``, crawl run ``run_id``) we
+measure what the ops team watches: pages fetched, new articles, duplicates,
+rejects by reason, the empty-body rate, the missing-date rate and mojibake
+pages. The metrics are kept in the store (``quality/source=S/<dt>__<run>.json``)
+so the next run compares itself with the trailing baseline (median of the last
+``BASELINE_RUNS`` runs of that source).
+
+A check fails when
+* ``stale``: an incremental run finds 0 new articles and the source's last new
+  article is older than its ``freshness.expect_new_within_hours``;
+* ``rejects_jump``: the share of article pages rejected at extraction (empty
+  body, too short, boilerplate-only …) or failing to fetch jumps above the
+  baseline;
+* ``missing_dates``: the share of new articles without a publish date jumps;
+* ``mojibake``: any page of the source decoded badly.
+Every failure message names the source and the numbers.
+"""
+from __future__ import annotations
+
+import json
+import re
+import statistics
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+
+import pyarrow.compute as pc
+
+from pipelines import manifest
+from pipelines.config import Source, SourcesConfig
+from pipelines.raw import raw_dir, run_stem
+from pipelines.storage import Store
+
+BASELINE_RUNS = 7
+#: Reject reasons that mean "the page came back but its body was empty or junk".
+EMPTY_REASONS = frozenset({"empty_body", "too_short", "boilerplate_only", "empty"})
+#: Minimum article pages in a run before rate checks apply.
+MIN_PAGES = 3
+#: A rate fails when it is at least ``RATE_FLOOR`` and ``RATE_JUMP`` above the baseline.
+RATE_FLOOR, RATE_JUMP = 0.5, 0.3
+
+
+@dataclass
+class SourceMetrics:
+    source: str
+    dt: str
+    run_id: str
+    mode: str = "incremental"
+    pages_fetched: int = 0
+    fetch_failures: int = 0
+    article_pages: int = 0          # article responses that reached extraction
+    new_articles: int = 0
+    duplicates: int = 0
+    rejects: dict[str, int] = field(default_factory=dict)   # "stage/reason" -> n
+    empty_bodies: int = 0
+    missing_dates: int = 0
+    mojibake_pages: int = 0         # pages the crawler saw decode badly
+    decode_mojibake: int = 0        # article pages rejected at decode as mojibake
+    logical_time: str = ""
+
+    @property
+    def empty_rate(self) -> float:
+        return self.empty_bodies / self.article_pages if self.article_pages else 0.0
+
+    @property
+    def extract_reject_rate(self) -> float:
+        n = sum(v for k, v in self.rejects.items() if k.startswith(("extract/", "decode/")))
+        return n / self.article_pages if self.article_pages else 0.0
+
+    @property
+    def fetch_failure_rate(self) -> float:
+        return self.fetch_failures / self.pages_fetched if self.pages_fetched else 0.0
+
+    @property
+    def missing_date_rate(self) -> float:
+        return self.missing_dates / self.new_articles if self.new_articles else 0.0
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True, ensure_ascii=False, indent=1)
+
+
+@dataclass
+class QualityReport:
+    dt: str
+    run_id: str
+    metrics: list[SourceMetrics]
+    failures: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def summary(self) -> str:
+        head = f"{'source':<12} {'fetched':>7} {'new':>5} {'dups':>5} {'rejects':>7} {'empty%':>6} {'nodate%':>7} {'mojibake':>8}"
+        lines = [f"quality of {self.dt} run {self.run_id}", head]
+        for m in self.metrics:
+            lines.append(f"{m.source:<12} {m.pages_fetched:>7} {m.new_articles:>5} {m.duplicates:>5} "
+                         f"{sum(m.rejects.values()):>7} {m.empty_rate:>6.0%} {m.missing_date_rate:>7.0%} {max(m.mojibake_pages, m.decode_mojibake):>8}")
+            if m.rejects:
+                lines.append("    rejects: " + ", ".join(f"{k}={v}" for k, v in sorted(m.rejects.items())))
+        lines.append("FAILED:\n  " + "\n  ".join(self.failures) if self.failures else "all checks passed")
+        return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- measuring
+def logical_time(dt: str, run_id: str) -> datetime:
+    """The run's logical time from its id (``…__2022-07-28T080000``), else midnight UTC of ``dt``."""
+    m = re.search(r"(\d{4}-\d{2}-\d{2})T(\d{2}):?(\d{2}):?(\d{2})", run_id)
+    if m:
+        return datetime.fromisoformat(f"{m.group(1)}T{m.group(2)}:{m.group(3)}:{m.group(4)}+00:00")
+    return datetime.fromisoformat(f"{dt}T00:00:00+00:00")
+
+
+def measure(store: Store, dt: str, run_id: str, sources: list[str], mode: str = "incremental") -> dict[str, SourceMetrics]:
+    """Metrics of one batch per source, from the crawl stats and the committed tables."""
+    when = logical_time(dt, run_id).isoformat()
+    out = {s: SourceMetrics(source=s, dt=dt, run_id=run_id, mode=mode, logical_time=when) for s in sources}
+    for s, m in out.items():
+        stats = _crawl_stats(store, s, dt, run_id)
+        m.pages_fetched = int(stats.get("responses", 0))
+        m.fetch_failures = int(sum(stats.get("failures", {}).values()))
+        m.mojibake_pages = int(stats.get("mojibake_pages", 0))
+    key = run_id.replace(":", "")
+    _count_sightings(store, dt, key, out)
+    _count_rejects(store, dt, key, out)
+    _count_missing_dates(store, dt, key, out)
+    for m in out.values():
+        m.article_pages = m.new_articles + m.duplicates + sum(
+            v for k, v in m.rejects.items() if k.startswith(("extract/", "decode/")))
+    return out
+
+
+def _crawl_stats(store: Store, source: str, dt: str, run_id: str) -> dict:
+    try:
+        return json.loads(store.read_text(f"{raw_dir(source, dt)}{run_stem(run_id)}.stats.json"))
+    except FileNotFoundError:
+        return {}
+
+
+def _batch_rows(store: Store, table: str, dt: str, run_key: str, columns: list[str]):
+    files = manifest.committed_files(store, table, dates=[dt])
+    if not files:
+        return None
+    import schemas
+    tbl = store.read_parquet(files, columns=columns + ["run_id"], schema=schemas.schema_for(table))
+    keys = pc.replace_substring(tbl.column("run_id"), ":", "")
+    return tbl.filter(pc.equal(keys, run_key))
+
+
+def _count_sightings(store, dt, key, out) -> None:
+    tbl = _batch_rows(store, "sightings", dt, key, ["source", "is_new"])
+    for row in (tbl.to_pylist() if tbl is not None else []):
+        m = out.get(row["source"])
+        if m is not None:
+            if row["is_new"]:
+                m.new_articles += 1
+            else:
+                m.duplicates += 1
+
+
+def _count_rejects(store, dt, key, out) -> None:
+    tbl = _batch_rows(store, "rejects", dt, key, ["source", "stage", "reason"])
+    for row in (tbl.to_pylist() if tbl is not None else []):
+        m = out.get(row["source"])
+        if m is None or row["stage"] == "fetch":
+            continue  # fetch failures come from the crawl stats
+        k = f"{row['stage']}/{row['reason']}"
+        m.rejects[k] = m.rejects.get(k, 0) + 1
+        if row["reason"] in EMPTY_REASONS:
+            m.empty_bodies += 1
+        if row["reason"] == "mojibake":
+            m.decode_mojibake += 1
+
+
+def _count_missing_dates(store, dt, key, out) -> None:
+    tbl = _batch_rows(store, "articles", dt, key, ["source", "published_at"])
+    for row in (tbl.to_pylist() if tbl is not None else []):
+        m = out.get(row["source"])
+        if m is not None and row["published_at"] is None:
+            m.missing_dates += 1
+
+
+# ----------------------------------------------------------------------------- history
+def history_path(source: str, dt: str, run_id: str) -> str:
+    return f"quality/source={source}/{dt}__{run_id.replace(':', '')}.json"
+
+
+def history(store: Store, source: str, before: SourceMetrics) -> list[SourceMetrics]:
+    """Earlier runs of ``source`` (by logical time), excluding ``before``'s own run."""
+    out = []
+    for p in store.list(f"quality/source={source}/", suffix=".json"):
+        try:
+            m = SourceMetrics(**json.loads(store.read_text(p)))
+        except (ValueError, TypeError):
+            continue
+        if (m.logical_time, m.run_id) < (before.logical_time, before.run_id):
+            out.append(m)
+    return sorted(out, key=lambda m: m.logical_time)
+
+
+def _baseline(values: list[float]) -> float:
+    return statistics.median(values) if values else 0.0
+
+
+# ----------------------------------------------------------------------------- checking
+def check_source(m: SourceMetrics, past: list[SourceMetrics], src: Source | None) -> list[str]:
+    fails = []
+    recent = past[-BASELINE_RUNS:]
+    n_base = len(recent)
+    base = f"trailing baseline of {n_base} run(s)" if n_base else "no baseline yet"
+
+    bad = max(m.mojibake_pages, m.decode_mojibake)
+    if bad:
+        fails.append(f"{m.source}: mojibake on {bad} page(s) in run {m.run_id} "
+                     f"({m.mojibake_pages} seen by the crawler, {m.decode_mojibake} rejected at decode)")
+
+    if m.article_pages >= MIN_PAGES:
+        for label, rate, prev, num in (
+            ("empty-body rate", m.empty_rate, [p.empty_rate for p in recent], m.empty_bodies),
+            ("extraction reject rate", m.extract_reject_rate, [p.extract_reject_rate for p in recent],
+             round(m.extract_reject_rate * m.article_pages)),
+        ):
+            b = _baseline(prev)
+            if rate >= RATE_FLOOR and rate > b + RATE_JUMP:
+                fails.append(f"{m.source}: {label} {rate:.0%} ({num}/{m.article_pages} article pages) "
+                             f"vs {b:.0%} {base}; rejects: "
+                             + ", ".join(f"{k}={v}" for k, v in sorted(m.rejects.items())))
+                break
+    if m.pages_fetched >= 5:
+        b = _baseline([p.fetch_failure_rate for p in recent])
+        if m.fetch_failure_rate >= RATE_FLOOR and m.fetch_failure_rate > b + RATE_JUMP:
+            fails.append(f"{m.source}: fetch failure rate {m.fetch_failure_rate:.0%} "
+                         f"({m.fetch_failures}/{m.pages_fetched}) vs {b:.0%} {base}")
+    if m.new_articles >= MIN_PAGES:
+        b = _baseline([p.missing_date_rate for p in recent])
+        if m.missing_date_rate >= RATE_FLOOR and m.missing_date_rate > b + RATE_JUMP:
+            fails.append(f"{m.source}: missing-date rate {m.missing_date_rate:.0%} "
+                         f"({m.missing_dates}/{m.new_articles} new articles) vs {b:.0%} {base}")
+
+    if m.mode == "incremental" and m.new_articles == 0 and src is not None:
+        fails += _stale(m, past, src)
+    return fails
+
+
+def _stale(m: SourceMetrics, past: list[SourceMetrics], src: Source) -> list[str]:
+    limit = timedelta(hours=src.freshness.expect_new_within_hours)
+    now = datetime.fromisoformat(m.logical_time)
+    with_new = [p for p in past if p.new_articles > 0]
+    if with_new:
+        last = datetime.fromisoformat(with_new[-1].logical_time)
+        if now - last > limit:
+            hours = (now - last).total_seconds() / 3600
+            return [f"{m.source}: 0 new articles for {hours:.0f} h (last new on {last:%Y-%m-%d %H:%M} UTC), "
+                    f"expected within {src.freshness.expect_new_within_hours} h"]
+        return []
+    if past:
+        first = datetime.fromisoformat(past[0].logical_time)
+        if now - first > limit:
+            return [f"{m.source}: 0 new articles in every run since {first:%Y-%m-%d %H:%M} UTC "
+                    f"({len(past) + 1} runs), expected within {src.freshness.expect_new_within_hours} h"]
+        return []
+    return [f"{m.source}: 0 new articles in its first run ({m.pages_fetched} pages fetched)"]
+
+
+def run_checks(store: "Store | str", dt: str, run_id: str, config: SourcesConfig | None = None,
+               sources: list[str] | None = None, *, mode: str = "incremental", record: bool = True) -> QualityReport:
+    """Measure, compare with each source's baseline, store the metrics, and report."""
+    store, dt = Store.open(store), str(dt)
+    ids = sources or (config.ids(enabled_only=True) if config else [])
+    metrics = measure(store, dt, run_id, ids, mode)
+    failures = []
+    for sid, m in metrics.items():
+        src = config.get(sid) if config and sid in config.ids() else None
+        failures += check_source(m, history(store, sid, m), src)
+        if record:
+            store.write_text(history_path(sid, dt, run_id), m.to_json())
+    return QualityReport(dt=dt, run_id=run_id, metrics=list(metrics.values()), failures=failures)
+
+
+def cli_quality(args) -> int:
+    cfg = args.sources_config
+    dt = args.date.isoformat()
+    store = Store.open(args.store)
+    runs = sorted((manifest.read(store, dt) or {}).get("runs", {}))
+    if not runs:
+        print(f"newsarchive quality: nothing committed for {dt}")
+        return 1
+    rc = 0
+    for run in runs:
+        rep = run_checks(store, dt, run, cfg, args.sources, record=False)
+        print(rep.summary())
+        rc |= 0 if rep.ok else 1
+    return rc
