@@ -32,7 +32,8 @@ SET VARIABLE newsarchive_present = coalesce((
         UNION ALL SELECT 'articles' FROM glob(getvariable('newsarchive_root') || '/articles/*/*/*.parquet')
         UNION ALL SELECT 'sightings' FROM glob(getvariable('newsarchive_root') || '/sightings/*/*/*.parquet')
         UNION ALL SELECT 'rejects' FROM glob(getvariable('newsarchive_root') || '/rejects/*/*/*.parquet')
-        UNION ALL SELECT 'sources' FROM glob(getvariable('newsarchive_root') || '/_meta/sources.json'))),
+        UNION ALL SELECT 'sources' FROM glob(getvariable('newsarchive_root') || '/_meta/*.json')
+                  WHERE parse_filename(file) = 'sources.json')),   -- a wildcard: S3 globs list, never guess
     []::VARCHAR[]);
 
 -- Manifest format 1 (pipelines/manifest.py).
@@ -170,7 +171,7 @@ QUALIFY row_number() OVER (PARTITION BY article_id ORDER BY fetched_at DESC, con
 -- One row per near-duplicate cluster. The canonical copy is the earliest published_at,
 -- ties to the higher source priority (then earliest fetched_at, then URL).
 CREATE OR REPLACE MACRO clusters_asof(d) AS TABLE
-WITH a AS (
+WITH a AS MATERIALIZED (
     SELECT a.cluster_id, a.content_hash, a.article_id, a.source, a.url, a.title, a.published_at,
            a.fetched_at, coalesce(s.priority, 50) AS priority
     FROM articles_asof(d) a LEFT JOIN sources s ON s.source = a.source),

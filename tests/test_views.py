@@ -1,0 +1,207 @@
+"""DuckDB views (newsarchive/sql/views.sql) on a local store and on moto S3; newsarchive sql; README recipes."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+import schemas
+from analystkit import D1, D2, HRKXC_V2, ZGC, build_archive
+from newsarchive.views import VIEWS, connect_views
+from pipelines import manifest
+from pipelines.normalize import content_hash
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def rows(con, sql: str) -> list[dict]:
+    cur = con.execute(sql)
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+
+def test_tables_hold_exactly_the_committed_rows(store):
+    build_archive(store)
+    con = connect_views(store)
+    snaps = manifest.snapshots(store)
+    assert [r["dt"] for r in rows(con, "FROM snapshots")] == [D1, D2]
+    for table in ("articles", "sightings", "rejects"):
+        assert con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == sum(
+            m["counts"][table] for m in snaps.values())
+        per_dt = dict(con.execute(f"SELECT dt, count(*) FROM {table} GROUP BY dt").fetchall())
+        assert per_dt == {dt: m["counts"][table] for dt, m in snaps.items()}
+        got = [r["uri"] for r in rows(con, f"SELECT uri FROM committed_files WHERE kind = '{table}' ORDER BY uri")]
+        assert got == manifest.committed_files(store, table, uris=True)
+    snap = rows(con, f"FROM snapshots WHERE dt = '{D2}'")[0]
+    m = snaps[D2]
+    assert (snap["articles"], snap["sightings"], snap["rejects"]) == tuple(
+        m["counts"][k] for k in ("articles", "sightings", "rejects"))
+    assert snap["near_duplicates"] == 2 and snap["runs"] == 1
+    assert snap["bytes"] == sum(e["bytes"] for k in manifest.KINDS for e in m["files"][k])
+    assert rows(con, "FROM snapshot_runs")[1]["staged"] == 7
+
+
+def test_columns_follow_the_schemas_and_dt_is_text(store):
+    build_archive(store, dates=(D1,))
+    con = connect_views(store)
+    for table in schemas.TABLES:
+        desc = {r["column_name"]: r["column_type"] for r in rows(con, f"DESCRIBE {table}")}
+        assert list(desc) == schemas.schema_for(table).names + ["dt"]
+        assert desc["dt"] == "VARCHAR"
+
+
+def test_every_view_is_empty_but_typed_on_an_empty_store(tmp_path, local_store):
+    full = connect_views(build_archive_at(tmp_path / "full"))
+    empty = connect_views(local_store)            # the folder does not even exist
+    for v in VIEWS:
+        assert empty.execute(f"SELECT count(*) FROM {v}").fetchone()[0] == 0, v
+        assert rows(empty, f"DESCRIBE {v}") == rows(full, f"DESCRIBE {v}"), v
+    assert empty.execute("SELECT count(*) FROM clusters_asof('2022-01-01')").fetchone()[0] == 0
+
+
+def build_archive_at(path):
+    from pipelines.storage import Store
+    s = Store(str(path))
+    build_archive(s)
+    return s
+
+
+def test_uncommitted_files_are_invisible(store):
+    build_archive(store)
+    committed = manifest.committed_files(store, "articles", dates=[D2])[0]
+    extra = store.read_parquet(committed, schema=schemas.ARTICLES)
+    extra = extra.set_column(1, "content_hash", pa.array(["f" * 64] * extra.num_rows))
+    half = committed.rsplit("/", 1)[0] + "/part-halfwritten.parquet"
+    store.write_parquet(extra, half)                       # a publish that died before its manifest
+    store.write_parquet(extra, f"articles/dt=2022-07-29/source=ce/part-x.parquet")   # a date never committed
+    con = connect_views(store)
+    glob = f"{store.uri_of('articles')}/*/*/*.parquet"
+    assert con.execute(f"SELECT count(*) FROM read_parquet('{glob}')").fetchone()[0] == (
+        sum(m["counts"]["articles"] for m in manifest.snapshots(store).values()) + 2 * extra.num_rows)
+    assert con.execute("SELECT count(*) FROM articles WHERE content_hash = repeat('f', 64)").fetchone()[0] == 0
+    assert con.execute("SELECT count(DISTINCT dt) FROM articles").fetchone()[0] == 2
+
+
+def test_latest_clusters_and_syndication(store):
+    cfg = build_archive(store)
+    con = connect_views(store)
+    latest = rows(con, "SELECT content_hash, title FROM articles_latest WHERE url LIKE '%bjnews%/hr.html'")
+    assert latest == [{"content_hash": content_hash(HRKXC_V2), "title": "怀柔科学城建设提速（更新）"}]
+    assert con.execute("SELECT count(*) FROM articles WHERE url LIKE '%bjnews%/hr.html'").fetchone()[0] == 2
+
+    zgc = rows(con, f"FROM syndication WHERE content_hash = '{content_hash(ZGC)}'")[0]
+    assert (zgc["sightings"], zgc["n_sources"], zgc["sources"]) == (4, 3, ["bjnews", "finews", "stdaily"])
+    assert len(zgc["urls"]) == 3 and zgc["archived_by"] == "stdaily"
+
+    # story X: archived by bjnews on D1; finews (fetched first) and ce (priority 90) published an hour
+    # earlier, archived on D2. cluster_id stays bjnews's; the canonical copy is ce's.
+    x = rows(con, "FROM clusters WHERE contents = 3")[0]
+    first = rows(con, f"SELECT content_hash FROM articles WHERE dt = '{D1}' AND title = '新闻X'")[0]
+    assert x["cluster_id"] == first["content_hash"]
+    assert (x["canonical_source"], x["n_sources"], x["sources"]) == ("ce", 3, ["bjnews", "ce", "finews"])
+    assert x["canonical_published_at"] == x["first_published_at"]
+    assert rows(con, "SELECT source, priority FROM sources WHERE source = 'ce'") == [
+        {"source": "ce", "priority": 90}]
+    # the same with priorities from the config, and without any: then fetched_at decides (finews)
+    assert rows(connect_views(store, cfg), "SELECT canonical_source FROM clusters WHERE contents = 3") == [
+        {"canonical_source": "ce"}]
+    store.delete("_meta/sources.json")
+    assert rows(connect_views(store), "SELECT canonical_source FROM clusters WHERE contents = 3") == [
+        {"canonical_source": "finews"}]
+
+
+def test_asof_reads_the_archive_of_an_earlier_snapshot(store):
+    build_archive(store)
+    con = connect_views(store)
+    assert con.execute(f"SELECT count(*) FROM articles_asof('{D1}')").fetchone()[0] == 3
+    assert con.execute(f"SELECT max(dt) FROM sightings_asof(DATE '{D1}')").fetchone()[0] == D1
+    x = rows(con, f"SELECT contents, canonical_source FROM clusters_asof('{D1}') WHERE title = '新闻X'")
+    assert x == [{"contents": 1, "canonical_source": "bjnews"}]
+    assert rows(con, f"SELECT title FROM articles_latest_asof('{D1}') WHERE url LIKE '%/hr.html'") == [
+        {"title": "怀柔科学城建设提速"}]
+
+
+# ---------------------------------------------------------------- newsarchive sql
+def run_cli(capsys, *argv) -> tuple[int, str, str]:
+    from newsarchive.cli import main
+    code = main(["sql", *argv])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_cli_sql_formats_and_files(local_store, capsys, tmp_path):
+    build_archive(local_store)
+    q = "SELECT dt, articles, rejects FROM snapshots ORDER BY dt"
+    code, out, _ = run_cli(capsys, q, "--format", "csv", "--store", local_store.uri)
+    assert code == 0 and list(csv.reader(io.StringIO(out))) == [["dt", "articles", "rejects"],
+                                                               [D1, "3", "3"], [D2, "4", "1"]]
+    code, out, _ = run_cli(capsys, "SELECT title, sources FROM clusters ORDER BY sightings DESC LIMIT 1",
+                           "--format", "json", "--store", local_store.uri)
+    assert json.loads(out) == [{"title": "中关村论坛开幕", "sources": ["bjnews", "finews", "stdaily"]}]
+    (tmp_path / "q.sql").write_text(q, encoding="utf-8")
+    code, out, _ = run_cli(capsys, f"@{tmp_path / 'q.sql'}", "--store", local_store.uri)
+    assert code == 0 and D1 in out and "2 rows" in out
+
+
+def test_cli_sql_errors_are_messages(local_store, capsys, tmp_path):
+    code, out, err = run_cli(capsys, "SELECT count(*) AS n FROM articles", "--format", "csv",
+                             "--store", local_store.uri)
+    assert code == 0 and out == "n\n0\n" and "no committed snapshot" in err
+    code, _, err = run_cli(capsys, "SELECT * FROM nope", "--store", local_store.uri)
+    assert code == 1 and "nope" in err and "Traceback" not in err
+    code, _, err = run_cli(capsys, f"@{tmp_path / 'missing.sql'}", "--store", local_store.uri)
+    assert code == 2 and "cannot read" in err
+
+
+# ---------------------------------------------------------------- README recipes
+def readme_sql_blocks() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Querying with DuckDB", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```sql\n(.*?)```", section, flags=re.S)
+
+
+def run_script(con, sql: str) -> None:
+    """Run a README block as the duckdb CLI would (``.read FILE`` runs the file)."""
+    for part in re.split(r"^(\.read .+)$", sql, flags=re.M):
+        if part.startswith(".read "):
+            con.execute((ROOT / part.split(None, 1)[1].strip()).read_text(encoding="utf-8"))
+        elif part.strip():
+            con.execute(part)
+
+
+def setup_for(store, blocks: list[str]) -> str:
+    """The README setup block for this store kind, with this test store's settings filled in."""
+    from urllib.parse import urlsplit
+    from newsarchive.duck import httpfs_path
+    if not store.is_s3:
+        return next(b for b in blocks if ".read" in b and "s3://" not in b).replace("/path/to/data", store.uri)
+    b = next(b for b in blocks if ".read" in b and "s3://" in b)
+    s = store.s3
+    for old, new in (("LOAD httpfs", f"LOAD '{httpfs_path()}'"), ("KEY_ID 'minioadmin'", f"KEY_ID '{s.access_key}'"),
+                     ("SECRET 'minioadmin'", f"SECRET '{s.secret_key}'"),
+                     ("localhost:9000", urlsplit(s.endpoint).netloc), ("s3://newsarchive/archive", store.uri)):
+        assert old in b, old
+        b = b.replace(old, new)
+    return b
+
+
+def test_readme_recipes_run(store):
+    import duckdb
+    build_archive(store)
+    blocks = readme_sql_blocks()
+    recipes = [b for b in blocks if ".read" not in b]
+    assert len(recipes) >= 4 and len(blocks) - len(recipes) == 2
+    con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    run_script(con, setup_for(store, blocks))
+    for sql in recipes:
+        result = con.execute(sql).fetchall()
+        assert result, f"README recipe returned no rows:\n{sql}"
+    keyword = next(b for b in recipes if "怀柔科学城" in b)
+    assert {r[0] for r in con.execute(keyword).fetchall()} == {"中关村", "怀柔科学城"}
+    spread = next(b for b in recipes if "canonical_copy" in b)
+    assert sorted(r[1] for r in con.execute(spread).fetchall()) == ["bjnews", "finews", "stdaily"]
