@@ -321,6 +321,13 @@ class SourcesConfig(_Strict):
                 s["allow_private_addresses"] = True
         return SourcesConfig.model_validate(data)
 
+    def with_politeness(self, **overrides: Any) -> "SourcesConfig":
+        """Every source's politeness with ``overrides`` applied (tests, demo and benchmarks on the replay)."""
+        data = self.model_dump()
+        for s in data["sources"]:
+            s["politeness"].update(overrides)
+        return SourcesConfig.model_validate(data)
+
     def to_yaml(self) -> str:
         return yaml.safe_dump(self.model_dump(exclude_defaults=False), allow_unicode=True, sort_keys=False)
 

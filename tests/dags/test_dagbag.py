@@ -1,0 +1,57 @@
+"""Every DAG loads, has tags and retries (astro-cli's DagBag example test)."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.dags.airflow_env import ROOT, airflow_env
+
+PROBE = r"""
+import json
+from airflow.dag_processing.dagbag import DagBag
+bag = DagBag(dag_folder=%r)
+out = {"errors": {k: str(v)[-500:] for k, v in bag.import_errors.items()}, "dags": {}}
+for dag_id, dag in bag.dags.items():
+    out["dags"][dag_id] = {
+        "tags": sorted(dag.tags),
+        "retries": {t.task_id: t.retries for t in dag.tasks},
+        "catchup": dag.catchup, "max_active_runs": dag.max_active_runs,
+        "pools": {t.task_id: t.pool for t in dag.tasks},
+    }
+print("JSON" + json.dumps(out))
+"""
+
+
+@pytest.fixture(scope="module")
+def bag(tmp_path_factory):
+    env = airflow_env(tmp_path_factory.mktemp("airflow"))
+    p = subprocess.run([sys.executable, "-c", PROBE % str(ROOT / "dags")], env=env,
+                       capture_output=True, text=True, timeout=180)
+    line = [ln for ln in p.stdout.splitlines() if ln.startswith("JSON")]
+    assert line, p.stderr[-3000:]
+    return json.loads(line[-1][4:])
+
+
+def test_no_import_errors(bag):
+    assert bag["errors"] == {}
+
+
+def test_expected_dags(bag):
+    assert {"newsarchive_incremental", "newsarchive_daily", "newsarchive_reprocess",
+            "newsarchive_snapshot_summary"} <= set(bag["dags"])
+
+
+def test_every_dag_has_tags_and_every_task_retries(bag):
+    for dag_id, d in bag["dags"].items():
+        assert d["tags"], f"{dag_id} has no tags"
+        for task_id, retries in d["retries"].items():
+            assert retries >= 1, f"{dag_id}.{task_id} has no retries"
+
+
+def test_pipelines_never_catch_up_or_overlap_and_publish_is_serialized(bag):
+    for dag_id in ("newsarchive_incremental", "newsarchive_daily"):
+        d = bag["dags"][dag_id]
+        assert d["catchup"] is False and d["max_active_runs"] == 1
+        assert d["pools"]["publish"] == "newsarchive_publish"
+    assert bag["dags"]["newsarchive_reprocess"]["pools"]["reprocess"] == "newsarchive_publish"
