@@ -1,0 +1,108 @@
+"""Quality checks: each alert fires on its condition, names the source and the numbers, and stays quiet otherwise."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from pipelines.config import load_sources
+from pipelines.quality import SourceMetrics, check_source, run_checks
+from pipelines.record import Article, Reject
+from pipelines.normalize import content_hash
+from pipelines.publish import publish
+from pipelines.staging import write_staged
+
+CFG = load_sources()
+SRC = CFG.get("bbtnews")  # expect_new_within_hours: 48
+
+
+def metrics(run="scheduled__2022-07-28T080000", when="2022-07-28T08:00:00+00:00", **kw) -> SourceMetrics:
+    base = dict(source="bbtnews", dt=when[:10], run_id=run, logical_time=when, pages_fetched=20,
+                article_pages=10, new_articles=8, duplicates=2)
+    base.update(kw)
+    return SourceMetrics(**base)
+
+
+def history(n=5, start="2022-07-20T08:00:00+00:00", **kw):
+    t0 = datetime.fromisoformat(start)
+    return [metrics(run=f"scheduled__{(t0 + timedelta(hours=i)):%Y-%m-%dT%H%M%S}",
+                    when=(t0 + timedelta(hours=i)).isoformat(), **kw) for i in range(n)]
+
+
+def test_healthy_run_passes():
+    assert check_source(metrics(), history(), SRC) == []
+
+
+def test_empty_bodies_fail_and_name_source_and_numbers():
+    m = metrics(new_articles=0, duplicates=0, article_pages=8, empty_bodies=8,
+                rejects={"extract/too_short": 8})
+    (msg,) = [f for f in check_source(m, history(), SRC) if "empty-body" in f]
+    assert msg.startswith("bbtnews:") and "100%" in msg and "8/8" in msg and "0%" in msg
+
+
+def test_a_source_that_always_has_some_rejects_is_not_an_alert():
+    past = history(empty_bodies=6, article_pages=10, rejects={"extract/too_short": 6})
+    m = metrics(empty_bodies=7, article_pages=10, rejects={"extract/too_short": 7})
+    assert [f for f in check_source(m, past, SRC) if "rate" in f] == []
+
+
+def test_rejects_jump():
+    m = metrics(new_articles=1, duplicates=0, article_pages=10, rejects={"extract/paywall": 9})
+    fails = check_source(m, history(), SRC)
+    assert any("extraction reject rate 90%" in f and "paywall=9" in f for f in fails)
+
+
+def test_mojibake_fails():
+    fails = check_source(metrics(mojibake_pages=2), history(), SRC)
+    assert any(f.startswith("bbtnews: mojibake on 2 page(s)") for f in fails)
+
+
+def test_missing_dates_jump():
+    fails = check_source(metrics(new_articles=10, missing_dates=9), history(), SRC)
+    assert any("missing-date rate 90% (9/10" in f for f in fails)
+
+
+def test_fetch_failures_jump():
+    fails = check_source(metrics(pages_fetched=20, fetch_failures=18), history(fetch_failures=0), SRC)
+    assert any("fetch failure rate 90% (18/20)" in f for f in fails)
+
+
+def test_stale_source_fails_only_after_its_expectation():
+    past = history(n=3, start="2022-07-25T00:00:00+00:00")  # last new article 2022-07-25 02:00
+    quiet = dict(new_articles=0, duplicates=0, article_pages=0)
+    assert check_source(metrics(when="2022-07-26T08:00:00+00:00", **quiet), past, SRC) == []
+    fails = check_source(metrics(when="2022-07-28T08:00:00+00:00", **quiet), past, SRC)
+    assert any("0 new articles for 78 h" in f and "expected within 48 h" in f for f in fails)
+    assert check_source(metrics(when="2022-07-28T08:00:00+00:00", mode="archive", **quiet), past, SRC) == []
+
+
+def test_first_run_without_articles_fails():
+    fails = check_source(metrics(new_articles=0, duplicates=0, article_pages=0), [], SRC)
+    assert fails == ["bbtnews: 0 new articles in its first run (20 pages fetched)"]
+
+
+def _article(i: int, source: str, run: str, text: str | None = None) -> Article:
+    text = text or f"第{i}条新闻。北京市科委发布新政策，支持中关村企业开展关键核心技术攻关，第{i}项措施落地。" * 3
+    return Article(article_id=f"{i:032x}", content_hash=content_hash(text), url=f"https://www.bbtnews.com.cn/2022/0728/{i}.shtml",
+                   canonical_url=f"https://www.bbtnews.com.cn/2022/0728/{i}.shtml", source=source, text=text,
+                   fetched_at=datetime(2022, 7, 28, 8, tzinfo=timezone.utc), extractor_version="t", run_id=run,
+                   published_at=datetime(2022, 7, 28, tzinfo=timezone.utc), published_at_origin="meta")
+
+
+def test_run_checks_measures_committed_batches_and_records_history(local_store):
+    run1, run2 = "scheduled__2022-07-28T080000", "scheduled__2022-07-28T090000"
+    write_staged(local_store, "2022-07-28", "bbtnews", run1, [_article(i, "bbtnews", run1) for i in range(6)])
+    publish(local_store, "2022-07-28", run1, CFG)
+    rep = run_checks(local_store, "2022-07-28", run1, CFG, ["bbtnews"])
+    assert rep.ok, rep.summary()
+    (m,) = rep.metrics
+    assert (m.new_articles, m.duplicates, m.article_pages) == (6, 0, 6)
+
+    bad = [Reject(url=f"https://www.bbtnews.com.cn/2022/0728/{i}.shtml", source="bbtnews", stage="extract",
+                  reason="too_short", fetched_at=datetime(2022, 7, 28, 9, tzinfo=timezone.utc), run_id=run2)
+           for i in range(10, 15)]
+    write_staged(local_store, "2022-07-28", "bbtnews", run2, [_article(1, "bbtnews", run2)], bad)
+    publish(local_store, "2022-07-28", run2, CFG)
+    rep = run_checks(local_store, "2022-07-28", run2, CFG, ["bbtnews"])
+    assert not rep.ok
+    assert any(f.startswith("bbtnews: empty-body rate 83% (5/6") for f in rep.failures), rep.failures
+    assert "FAILED" in rep.summary()
+    assert len(local_store.list("quality/source=bbtnews/")) == 2
