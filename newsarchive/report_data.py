@@ -1,0 +1,145 @@
+"""What the run report shows, read from the views and the crawl logs of one date."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+
+from pipelines import raw
+from pipelines.storage import Store
+
+#: Day boundaries of the per-day plot (the sources publish in China time).
+TIMEZONE = "Asia/Shanghai"
+PLOT_DAYS = 60
+TOP_CLUSTERS = 10
+
+
+@dataclass
+class CrawlStats:
+    requests: int = 0          # final attempts of requested URLs
+    fetched: int = 0           # ... that got a page (ok / not modified)
+    articles: int = 0          # ... of which article pages
+    failures: int = 0          # final fetch failures (rejects of stage fetch)
+
+
+@dataclass
+class ReportData:
+    dt: str
+    snapshot: dict | None
+    runs: list[dict]
+    crawl: dict[str, CrawlStats]
+    sources: list[dict]               # per-source table rows
+    daily: list[dict]                 # {day, source, articles}
+    hidden_daily: int                 # articles outside the plotted days (or without a date)
+    reasons: list[dict]               # {stage, reason, rejects, sources}
+    clusters: list[dict]              # largest syndication clusters seen on dt
+    cluster_sources: list[dict]       # {cluster_id, source, sightings}
+    archive: dict = field(default_factory=dict)
+
+    @property
+    def fetched(self) -> int | None:
+        return sum(c.fetched for c in self.crawl.values()) if self.crawl else None
+
+
+def rows(con: duckdb.DuckDBPyConnection, sql: str, params=None) -> list[dict]:
+    cur = con.execute(sql, params or [])
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+
+def crawl_stats(store: Store, source_ids, dt: str) -> dict[str, CrawlStats]:
+    """Per-source counts from the committed crawl logs of ``dt`` (sources without logs left out)."""
+    out = {}
+    for sid in sorted(source_ids):
+        st, seen = CrawlStats(), False
+        for line in raw.iter_log(store, sid, dt):
+            seen = True
+            if not line.get("final") or line.get("kind") == "robots":
+                continue
+            st.requests += line.get("requested", True) is not False
+            ok = line.get("outcome") in raw.OK_OUTCOMES
+            st.fetched += ok
+            st.articles += ok and line.get("kind") == "article"
+            st.failures += raw.is_failure(line)
+        if seen:
+            out[sid] = st
+    return out
+
+
+def collect(store: Store, con: duckdb.DuckDBPyConnection, dt: str) -> ReportData:
+    snap = rows(con, "FROM snapshots WHERE dt = ?", [dt])
+    names = {r["source"]: r for r in rows(con, "FROM sources")}
+    active = {r["source"] for r in rows(con, "SELECT DISTINCT source FROM committed_files WHERE dt = ? "
+                                              "AND source IS NOT NULL", [dt])}
+    crawl = crawl_stats(store, set(names) | active, dt)
+    daily, hidden = per_day(con, dt)
+    clusters = top_clusters(con, dt)
+    return ReportData(
+        dt=dt, snapshot=snap[0] if snap else None,
+        runs=rows(con, "FROM snapshot_runs WHERE dt = ? ORDER BY run", [dt]),
+        crawl=crawl, sources=per_source(con, dt, names, crawl), daily=daily, hidden_daily=hidden,
+        reasons=rows(con, """
+            SELECT stage, reason, count(*) AS rejects, list_sort(list_distinct(list(source))) AS sources,
+                   min(url) AS example
+            FROM rejects WHERE dt = ? GROUP BY ALL ORDER BY rejects DESC, stage, reason""", [dt]),
+        clusters=clusters, cluster_sources=cluster_sources(con, dt, [c["cluster_id"] for c in clusters]),
+        archive=rows(con, """
+            SELECT count(*) AS dates, coalesce(sum(articles), 0) AS articles,
+                   coalesce(sum(sightings), 0) AS sightings, coalesce(sum(rejects), 0) AS rejects,
+                   min(dt) AS first_dt
+            FROM snapshots WHERE dt <= ?""", [dt])[0])
+
+
+def per_source(con, dt: str, names: dict, crawl: dict[str, CrawlStats]) -> list[dict]:
+    counts = rows(con, """
+        WITH s AS (SELECT source, count(*) AS sightings, count(*) FILTER (NOT is_new) AS duplicates
+                   FROM sightings WHERE dt = $1 GROUP BY source),
+             n AS (SELECT source, count(*) AS new_articles FROM articles WHERE dt = $1 GROUP BY source),
+             r AS (SELECT source, count(*) AS rejects FROM rejects WHERE dt = $1 GROUP BY source),
+             t AS (SELECT source, count(*) AS archive_articles, max(published_at) AS newest
+                   FROM articles_asof($1) GROUP BY source)
+        SELECT source, coalesce(n.new_articles, 0) AS new_articles, coalesce(s.sightings, 0) AS sightings,
+               coalesce(s.duplicates, 0) AS duplicates, coalesce(r.rejects, 0) AS rejects,
+               coalesce(t.archive_articles, 0) AS archive_articles, t.newest
+        FROM t FULL JOIN n USING (source) FULL JOIN s USING (source) FULL JOIN r USING (source)""", [dt])
+    by_id = {r["source"]: r for r in counts}
+    out = []
+    for sid in sorted(set(by_id) | set(names) | set(crawl)):
+        r = by_id.get(sid) or {"source": sid, "new_articles": 0, "sightings": 0, "duplicates": 0, "rejects": 0,
+                               "archive_articles": 0, "newest": None}
+        meta = names.get(sid, {})
+        out.append(dict(r, name=meta.get("name"), priority=meta.get("priority"), crawl=crawl.get(sid)))
+    return out
+
+
+def per_day(con, dt: str) -> tuple[list[dict], int]:
+    """Articles per publication day (China time) and source, for the last PLOT_DAYS days of the archive."""
+    daily = rows(con, f"""
+        SELECT CAST(timezone('{TIMEZONE}', published_at) AS DATE) AS day, source, count(*) AS articles
+        FROM articles_asof(?) WHERE published_at IS NOT NULL GROUP BY ALL ORDER BY day, source""", [dt])
+    total = con.execute("SELECT count(*) FROM articles_asof(?)", [dt]).fetchone()[0]
+    if daily:
+        last = max(r["day"] for r in daily)
+        daily = [r for r in daily if (last - r["day"]).days < PLOT_DAYS]
+    return daily, total - sum(r["articles"] for r in daily)
+
+
+def top_clusters(con, dt: str) -> list[dict]:
+    """The clusters sighted on ``dt`` that most sites carried (counts over the archive up to ``dt``)."""
+    return rows(con, f"""
+        SELECT c.* FROM clusters_asof($1) c
+        WHERE c.cluster_id IN (SELECT a.cluster_id FROM sightings s JOIN articles_asof($1) a USING (content_hash)
+                               WHERE s.dt = $1)
+          AND (c.n_sources > 1 OR c.sightings > 1)
+        ORDER BY c.n_sources DESC, c.sightings DESC, c.canonical_published_at, c.cluster_id
+        LIMIT {TOP_CLUSTERS}""", [dt])
+
+
+def cluster_sources(con, dt: str, cluster_ids: list[str]) -> list[dict]:
+    if not cluster_ids:
+        return []
+    return rows(con, """
+        SELECT a.cluster_id, s.source, count(*) AS sightings, min(s.url) AS url
+        FROM sightings_asof($1) s JOIN articles_asof($1) a ON a.content_hash = s.content_hash
+        WHERE list_contains($2, a.cluster_id)
+        GROUP BY ALL ORDER BY a.cluster_id, s.source""", [dt, cluster_ids])
