@@ -19,8 +19,8 @@ import re
 from dataclasses import dataclass, field
 
 from pipelines.textrules import (
-    BYLINE, COMMENT_WIDGET, COPYRIGHT, EDITOR_LINE, LINK_LINE, NAV_LINE, NOTICE_LINE, NOTICE_START,
-    SOURCE_LINE, TABLE_DEBRIS, is_info_bar, split_people,
+    BYLINE, COMMENT_WIDGET, COPYRIGHT, DATELINE_BYLINE, EDITOR_LINE, LINK_LINE, NAV_LINE, NOTICE_LINE, NOTICE_START,
+    SOURCE_LINE, TABLE_DEBRIS, editor_names, is_info_bar, split_people,
 )
 
 #: Lines looked at as "edges" (start/end) for editor lines and info bars.
@@ -83,7 +83,15 @@ def clean_text(text: str, extra_strip: list[re.Pattern] | None = None) -> Cleane
     lines = [ln for ln in lines if ln]
     n0 = len(lines)
     extra = extra_strip or []
-    lines = [ln for ln in lines if not _drop_anywhere(ln) and not any(p.fullmatch(ln) for p in extra)]
+    editors: list[str] = []
+    kept_lines = []
+    for ln in lines:
+        if any(p.fullmatch(ln) for p in extra):
+            if EDITOR_LINE.match(ln):   # a source rule dropping an editor line: keep the name
+                editors.extend(editor_names(ln))
+        elif not _drop_anywhere(ln):
+            kept_lines.append(ln)
+    lines = kept_lines
     lines = _drop_copyright(_cut_notice_trailer(lines))
     out = Cleaned(text="")
     kept: list[str] = []
@@ -93,24 +101,35 @@ def clean_text(text: str, extra_strip: list[re.Pattern] | None = None) -> Cleane
             out.syndicated_from = out.syndicated_from or src
             continue
         kept.append(ln)
-    editors: list[str] = []
     kept = _strip_edges(kept, editors)
+    if kept and _is_credit(kept[-1]):   # e-paper credit under the text: 「A04-A05版采写/新京报记者 徐美慧」
+        out.people.extend(split_people(BYLINE.search(kept[-1]).group("names")))
+        kept.pop()
     for ln in kept[:EDGE_LINES] + kept[-EDGE_LINES:]:
         m = BYLINE.search(ln) if len(ln) <= 40 else None
         if m:
             out.people.extend(p for p in split_people(m.group("names")) if p not in out.people)
+    for ln in kept[:2]:
+        m = DATELINE_BYLINE.match(ln)
+        if m:
+            out.people.extend(p for p in split_people(m.group("names")) if p not in out.people)
+            break
     out.people.extend(p for p in editors if p not in out.people)  # reporters first, then editors
     out.text = "\n".join(kept)
     out.dropped = n0 - len(kept)
     return out
 
 
+def _is_credit(line: str) -> bool:
+    """A short trailing line that is only a byline (no sentence): 「采写/记者 某某」, 「文/某某」."""
+    return len(line) <= 40 and not re.search(r"[，。！？；]", line) and bool(BYLINE.search(line))
+
+
 def _strip_edges(lines: list[str], editors: list[str]) -> list[str]:
     """Editor lines and info bars within ``EDGE_LINES`` of either end."""
     def is_edge_noise(ln: str) -> bool:
-        m = EDITOR_LINE.match(ln)
-        if m:
-            editors.extend(split_people(m.group("names")))
+        if EDITOR_LINE.match(ln):
+            editors.extend(editor_names(ln))
             return True
         return is_info_bar(ln)
 

@@ -93,8 +93,8 @@ def _extract(page: RawPage, source: Source | None, fetched: datetime, now: datet
     body = extract_body(tree, page.url, source.extraction.prune_xpaths if source else None,
                         page_chars=len(_SPACE.sub("", visible)), reparse=lambda: _reparse(html))
     strip = [re.compile(p) for p in source.extraction.strip_lines] if source else []
-    cleaned = clean_text(body.text, strip)
     title = pick_title(meta, source, page.hints.get("title"), front.get("title"))
+    cleaned = clean_text(_drop_title_line(body.text, title), strip)
     text = _drop_title_line(cleaned.text, title)
     if gates.is_paywalled(meta.not_free, visible, text):
         raise _Rejected("extract", "paywall", f"{len(text)} chars of teaser")
@@ -111,7 +111,7 @@ def _extract(page: RawPage, source: Source | None, fetched: datetime, now: datet
         article_id=article_id(canonical), content_hash=content_hash(text), url=page.url,
         canonical_url=canonical, source=page.source, text=text, fetched_at=fetched,
         extractor_version=EXTRACTOR_VERSION, run_id=page.run_id, title=title,
-        authors=pick_authors(meta, cleaned.people),
+        authors=pick_authors(meta, cleaned.people, visible, source, title),
         published_at=stamp.value.astimezone(timezone.utc) if stamp else None,
         published_at_offset_minutes=stamp.offset_minutes if stamp else None,
         published_at_origin=origin,

@@ -6,6 +6,10 @@ from urllib.parse import urljoin, urlsplit
 
 from pipelines.config import Source
 from pipelines.meta import PageMeta
+from pipelines.textrules import ORG_NAME, PAGE_BYLINE, PAGE_EDITOR, split_people
+
+#: How far after the headline (characters of page text) its byline is looked for.
+HEADER_CHARS = 300
 from pipelines.urls import canonicalize
 
 #: Separators between a headline and the site name in ``<title>``.
@@ -55,11 +59,28 @@ def pick_title(meta: PageMeta, source: Source | None, hint: str | None, front_ma
     return None
 
 
-def pick_authors(meta: PageMeta, people: list[str]) -> list[str]:
+def pick_authors(meta: PageMeta, people: list[str], page_text: str = "", source: Source | None = None,
+                 headline: str | None = None) -> list[str]:
+    """Metadata authors, the byline under the headline (``作者：…`` / ``文/…`` / ``本报记者 …``), the
+    body's bylines and editor lines, then the first ``责任编辑：张三`` of the page (editor lines often
+    sit just outside the article block). Organisations are dropped."""
+    orgs = {x for x in (meta.site_name, source.name if source else None) if x}
+    found = [*meta.authors]
+    at = page_text.find(headline[:20]) if headline else -1
+    if at >= 0:
+        m = PAGE_BYLINE.search(page_text, at, at + len(headline) + HEADER_CHARS)
+        if m:
+            found += split_people(m.group("names"))
+    found += people
+    m = PAGE_EDITOR.search(page_text)
+    if m:
+        found += split_people(m.group("names"))
     out: list[str] = []
-    for name in [*meta.authors, *people]:
+    for name in found:
         n = _squash(name)
-        if n and len(n) <= 60 and n.lower() not in {o.lower() for o in out}:
+        if not n or len(n) > 60 or n in orgs or ORG_NAME.search(n):
+            continue
+        if n.lower() not in {o.lower() for o in out}:
             out.append(n)
     return out
 

@@ -96,6 +96,6 @@ def strip_scripts(tree: HtmlElement) -> None:
 
 
 def page_text(tree: HtmlElement) -> str:
-    """All visible text of the page body (call after ``strip_scripts``)."""
+    """All visible text of the page body, one text node per line (call after ``strip_scripts``)."""
     body = tree.find("body")
-    return (body if body is not None else tree).text_content()
+    return "\n".join(t for t in (body if body is not None else tree).itertext() if t.strip())

@@ -66,7 +66,7 @@ def read_meta(tree: HtmlElement) -> PageMeta:
         elif key == "og:url" and not pm.canonical:
             pm.canonical = val
         elif key in AUTHOR_KEYS and not val.startswith("http"):
-            pm.authors.extend(a for a in re.split(r"\s*[,，;；、]\s*|\s+and\s+", val) if a)
+            pm.authors.extend(_split_authors(val))
         elif key in SECTION_KEYS and not pm.section:
             pm.section = val
     if not dates:
@@ -79,6 +79,14 @@ def read_meta(tree: HtmlElement) -> PageMeta:
             pm.canonical = link.get("href").strip()
     _read_jsonld(tree, pm)
     return pm
+
+
+def _split_authors(val: str) -> list[str]:
+    parts = [a for a in re.split(r"\s*[,，;；、]\s*|\s+and\s+", val) if a]
+    out = []
+    for a in parts:   # Chinese names are also separated by spaces: "郭帆 赵琳"
+        out += a.split() if re.fullmatch(r"[\u4e00-\u9fff·]{2,4}(?:\s+[\u4e00-\u9fff·]{2,4})+", a) else [a]
+    return out
 
 
 def _read_jsonld(tree: HtmlElement, pm: PageMeta) -> None:

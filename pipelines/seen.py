@@ -167,17 +167,19 @@ def compact_seen(store: Store, source_id: str, name: str = "_compacted") -> str 
     return rel
 
 
-def rows_for_line(line: dict, mobile_hosts: dict[str, str] | None = None) -> list[dict]:
+def rows_for_line(line: dict, mobile_hosts: dict[str, str] | None = None, key=None) -> list[dict]:
     """Seen rows of one crawl-log line: a final article fetch with a final result, under every URL
-    of its redirect chain (so neither the linked URL nor the target is fetched again)."""
+    of its redirect chain (so neither the linked URL nor the target is fetched again).
+    ``key`` replaces ``url_key(url, mobile_hosts)`` (a memoized one)."""
     from pipelines.urls import url_key
+    key = key or (lambda u: url_key(u, mobile_hosts))
     if not line.get("final") or line.get("kind") != "article" or not is_final(line["outcome"], line.get("status")):
         return []
     urls = [*line.get("redirected_from", []), line["url"]]
     base = {"url": line["url"], "fetched_at": datetime.fromisoformat(line["fetched_at"]),
             "status": line.get("status"), "outcome": line["outcome"], "etag": line.get("etag"),
             "last_modified": line.get("last_modified"), "run_id": line.get("run")}
-    return [{**base, "url_key": k} for k in dict.fromkeys(url_key(u, mobile_hosts) for u in urls)]
+    return [{**base, "url_key": k} for k in dict.fromkeys(key(u) for u in urls)]
 
 
 def reconcile(store: Store, source_id: str, dt, mobile_hosts: dict[str, str] | None = None) -> list[str]:

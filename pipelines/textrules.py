@@ -61,11 +61,35 @@ BYLINE = re.compile(
     r"(?P<names>[\u4e00-\u9fff·]{2,4}(?:[ 、，,　]+[\u4e00-\u9fff·]{2,4}){0,4})\s*[)）】]?\s*$")
 _NOT_NAME = re.compile(r"了解|获悉|采访|来到|表示|发现|介绍|报道|注意|从|在|对|向|与|和|说|称|看到|调查|走访|问")
 _SPLIT_PEOPLE = re.compile(rf"[\s、，,　:：/]+|(?:{_ROLES}|记者|通讯员|实习生|摄影|图)")
+#: Roles whose people count as authors (editors); proofreaders, reviewers etc. do not.
+_EDITOR_ROLE = re.compile(r"责任编辑|责编|值班编辑|实习编辑|编辑")
+_OTHER_ROLE = re.compile(r"校对|审核|审校|终审|初审|监制|美编|统筹|策划|摄影|制图")
+#: ``责任编辑：张三`` anywhere in a page (``search``), for editor lines outside the body.
+PAGE_EDITOR = re.compile(r"(?:责任编辑|责编)\s*[:：]\s*(?P<names>[\u4e00-\u9fff·]{2,4}(?:[、，,]\s*[\u4e00-\u9fff·]{2,4}){0,3})")
+_NAMES = r"(?P<names>[\u4e00-\u9fff·]{2,4}(?:[ 　、，,]+[\u4e00-\u9fff·]{2,4}){0,5})"
+#: A byline in the header block: ``作者：郭帆 赵琳``, ``文/谢博军``, ``本报记者 宋帆`` (``search``, one line).
+PAGE_BYLINE = re.compile(r"(?:作者|撰稿|(?<![\u4e00-\u9fff])文|本报记者|记者)\s*[:：/]?\s*" + _NAMES + r"[ 　]*(?:\n|$)")
+#: A dateline byline in the first paragraph: ``北京商报讯（记者 郭帆 赵琳）``, ``…电 （记者黄洋倩 周璐蕾）``.
+DATELINE_BYLINE = re.compile(r"^.{0,40}?[（(]\s*(?P<names>(?:(?:本报|实习|特约)?记者|通讯员)[^）)]{2,40})[）)]")
+#: Organisation names that metadata gives as ``author`` (北京商报, 新华网 …).
+ORG_NAME = re.compile(r"(?:报|网|社|台|刊|频道|新闻|中心|集团|公司|编辑部|客户端)$")
 
 _DATE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}")
 _LABELS = re.compile(
     r"来源|作者|时间|发布|更新|点击|阅读|浏览|编辑|字号|评论|发表于?|日期|次|人|[大中小]|于|分享|打印|收藏")
 _SENTENCE = re.compile(r"[，。！？]")
+
+
+def editor_names(line: str) -> list[str]:
+    """Names after editor roles in an editor line: ``编辑 孙艳 校对 傅杰丽`` -> [孙艳]."""
+    out: list[str] = []
+    for m in _EDITOR_ROLE.finditer(line):
+        rest = line[m.end():]
+        stop = _OTHER_ROLE.search(rest)
+        nxt = _EDITOR_ROLE.search(rest)
+        end = min(x.start() for x in (stop, nxt) if x) if (stop or nxt) else len(rest)
+        out += [n for n in split_people(rest[:end].strip(" :：/)）】]")) if n not in out]
+    return out
 
 
 def split_people(names: str) -> list[str]:
