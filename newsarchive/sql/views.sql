@@ -175,12 +175,13 @@ WITH a AS MATERIALIZED (
     SELECT a.cluster_id, a.content_hash, a.article_id, a.source, a.url, a.title, a.published_at,
            a.fetched_at, coalesce(s.priority, 50) AS priority
     FROM articles_asof(d) a LEFT JOIN sources s ON s.source = a.source),
-canonical AS (
-    FROM a QUALIFY row_number() OVER (PARTITION BY cluster_id
-        ORDER BY published_at ASC NULLS LAST, priority DESC, fetched_at, url, content_hash) = 1),
 contents AS (
     SELECT cluster_id, count(*) AS contents, min(published_at) AS first_published_at,
-           max(published_at) AS last_published_at
+           max(published_at) AS last_published_at,
+           arg_min({'content_hash': content_hash, 'article_id': article_id, 'source': source, 'url': url,
+                    'title': title, 'published_at': published_at},
+                   (coalesce(published_at, 'infinity'::TIMESTAMPTZ), -priority, fetched_at, url, content_hash))
+               AS c
     FROM a GROUP BY cluster_id),
 seen AS (
     SELECT a.cluster_id, count(*) AS sightings, count(DISTINCT s.source) AS n_sources,
@@ -188,12 +189,13 @@ seen AS (
            min(s.fetched_at) AS first_seen, max(s.fetched_at) AS last_seen
     FROM sightings_asof(d) s JOIN a ON a.content_hash = s.content_hash
     GROUP BY a.cluster_id)
-SELECT c.cluster_id, n.contents, coalesce(s.sightings, 0) AS sightings, coalesce(s.n_sources, 0) AS n_sources,
+SELECT n.cluster_id, n.contents, coalesce(s.sightings, 0) AS sightings, coalesce(s.n_sources, 0) AS n_sources,
        coalesce(s.sources, []) AS sources, coalesce(s.urls, 0) AS urls,
-       c.title, c.source AS canonical_source, c.url AS canonical_url, c.content_hash AS canonical_hash,
-       c.article_id AS canonical_article_id, c.published_at AS canonical_published_at,
+       n.c.title AS title, n.c.source AS canonical_source, n.c.url AS canonical_url,
+       n.c.content_hash AS canonical_hash, n.c.article_id AS canonical_article_id,
+       n.c.published_at AS canonical_published_at,
        n.first_published_at, n.last_published_at, s.first_seen, s.last_seen
-FROM canonical c JOIN contents n USING (cluster_id) LEFT JOIN seen s USING (cluster_id);
+FROM contents n LEFT JOIN seen s USING (cluster_id);
 
 -- One row per distinct content: which sources and URLs carried it, how often it was seen.
 CREATE OR REPLACE MACRO syndication_asof(d) AS TABLE
