@@ -55,6 +55,12 @@ def test_columns_follow_the_schemas_and_dt_is_text(store):
         assert desc["dt"] == "VARCHAR"
 
 
+def test_key_value_folders_in_the_root_are_no_columns(tmp_path):
+    con = connect_views(build_archive_at(tmp_path / "env=test" / "data"))
+    assert [r["column_name"] for r in rows(con, "DESCRIBE sightings")] == schemas.SIGHTINGS.names + ["dt"]
+    assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 7
+
+
 def test_every_view_is_empty_but_typed_on_an_empty_store(tmp_path, local_store):
     full = connect_views(build_archive_at(tmp_path / "full"))
     empty = connect_views(local_store)            # the folder does not even exist

@@ -36,6 +36,11 @@ SET VARIABLE newsarchive_present = coalesce((
                   WHERE parse_filename(file) = 'sources.json')),   -- a wildcard: S3 globs list, never guess
     []::VARCHAR[]);
 
+-- key=value folders in the root itself (s3://bucket/env=prod/archive) are no partition columns.
+SET VARIABLE newsarchive_root_keys = coalesce((
+    SELECT list(split_part(seg, '=', 1)) FROM (SELECT unnest(string_split(getvariable('newsarchive_root'), '/')) AS seg)
+    WHERE contains(seg, '=')), []::VARCHAR[]);
+
 -- Manifest format 1 (pipelines/manifest.py).
 SET VARIABLE newsarchive_manifest_columns = {
     'dt': 'VARCHAR', 'format': 'INTEGER', 'schema_version': 'VARCHAR', 'committed_at_run': 'VARCHAR',
@@ -106,7 +111,7 @@ ELSE $$
 ---------------------------------------------------------------- tables (DATA_FORMAT.md) + dt
 CREATE OR REPLACE VIEW articles AS
 FROM query(CASE WHEN list_contains(getvariable('newsarchive_present'), 'articles') THEN $$
-    SELECT * EXCLUDE (filename)
+    SELECT COLUMNS(c -> c <> 'filename' AND NOT list_contains(getvariable('newsarchive_root_keys'), c))
     FROM read_parquet(getvariable('newsarchive_root') || '/articles/*/*/*.parquet',
                       hive_partitioning = true, hive_types_autocast = false, filename = true)
     WHERE filename IN (SELECT uri FROM committed_files WHERE kind = 'articles') $$
@@ -123,7 +128,7 @@ ELSE $$
 
 CREATE OR REPLACE VIEW sightings AS
 FROM query(CASE WHEN list_contains(getvariable('newsarchive_present'), 'sightings') THEN $$
-    SELECT * EXCLUDE (filename)
+    SELECT COLUMNS(c -> c <> 'filename' AND NOT list_contains(getvariable('newsarchive_root_keys'), c))
     FROM read_parquet(getvariable('newsarchive_root') || '/sightings/*/*/*.parquet',
                       hive_partitioning = true, hive_types_autocast = false, filename = true)
     WHERE filename IN (SELECT uri FROM committed_files WHERE kind = 'sightings') $$
@@ -135,7 +140,7 @@ ELSE $$
 
 CREATE OR REPLACE VIEW rejects AS
 FROM query(CASE WHEN list_contains(getvariable('newsarchive_present'), 'rejects') THEN $$
-    SELECT * EXCLUDE (filename)
+    SELECT COLUMNS(c -> c <> 'filename' AND NOT list_contains(getvariable('newsarchive_root_keys'), c))
     FROM read_parquet(getvariable('newsarchive_root') || '/rejects/*/*/*.parquet',
                       hive_partitioning = true, hive_types_autocast = false, filename = true)
     WHERE filename IN (SELECT uri FROM committed_files WHERE kind = 'rejects') $$
