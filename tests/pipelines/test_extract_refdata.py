@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import shared_or_skip
+from conftest import shared_or_skip
 
 
 @pytest.fixture(scope="module")
