@@ -211,3 +211,10 @@ def test_readme_recipes_run(store):
     assert {r[0] for r in con.execute(keyword).fetchall()} == {"中关村", "怀柔科学城"}
     spread = next(b for b in recipes if "canonical_copy" in b)
     assert sorted(r[1] for r in con.execute(spread).fetchall()) == ["bjnews", "finews", "stdaily"]
+
+
+def test_views_sql_without_a_root_says_what_to_set():
+    import duckdb
+    con = duckdb.connect()
+    with pytest.raises(duckdb.InvalidInputException, match="SET VARIABLE newsarchive_root"):
+        con.execute((ROOT / "newsarchive" / "sql" / "views.sql").read_text(encoding="utf-8"))

@@ -23,8 +23,8 @@
 -- Which tables have files is checked once, when this file runs: on an empty store every
 -- view exists and is empty; run this file again after the first publish.
 
-SET VARIABLE newsarchive_root = rtrim(coalesce(getvariable('newsarchive_root'),
-    error('set the store root first: SET VARIABLE newsarchive_root = ''/abs/path/to/data'' (or ''s3://bucket/prefix'')')), '/');
+SET VARIABLE newsarchive_root = coalesce(rtrim(getvariable('newsarchive_root'), '/'),
+    error('set the store root first: SET VARIABLE newsarchive_root = ''/abs/path/to/data'' (or ''s3://bucket/prefix'')'));
 
 SET VARIABLE newsarchive_present = coalesce((
     SELECT list(DISTINCT what) FROM (
@@ -111,7 +111,7 @@ ELSE $$
 ---------------------------------------------------------------- tables (DATA_FORMAT.md) + dt
 CREATE OR REPLACE VIEW articles AS
 FROM query(CASE WHEN list_contains(getvariable('newsarchive_present'), 'articles') THEN $$
-    SELECT COLUMNS(c -> c <> 'filename' AND NOT list_contains(getvariable('newsarchive_root_keys'), c))
+    SELECT COLUMNS(lambda c: c <> 'filename' AND NOT list_contains(getvariable('newsarchive_root_keys'), c))
     FROM read_parquet(getvariable('newsarchive_root') || '/articles/*/*/*.parquet',
                       hive_partitioning = true, hive_types_autocast = false, filename = true)
     WHERE filename IN (SELECT uri FROM committed_files WHERE kind = 'articles') $$
@@ -128,7 +128,7 @@ ELSE $$
 
 CREATE OR REPLACE VIEW sightings AS
 FROM query(CASE WHEN list_contains(getvariable('newsarchive_present'), 'sightings') THEN $$
-    SELECT COLUMNS(c -> c <> 'filename' AND NOT list_contains(getvariable('newsarchive_root_keys'), c))
+    SELECT COLUMNS(lambda c: c <> 'filename' AND NOT list_contains(getvariable('newsarchive_root_keys'), c))
     FROM read_parquet(getvariable('newsarchive_root') || '/sightings/*/*/*.parquet',
                       hive_partitioning = true, hive_types_autocast = false, filename = true)
     WHERE filename IN (SELECT uri FROM committed_files WHERE kind = 'sightings') $$
@@ -140,7 +140,7 @@ ELSE $$
 
 CREATE OR REPLACE VIEW rejects AS
 FROM query(CASE WHEN list_contains(getvariable('newsarchive_present'), 'rejects') THEN $$
-    SELECT COLUMNS(c -> c <> 'filename' AND NOT list_contains(getvariable('newsarchive_root_keys'), c))
+    SELECT COLUMNS(lambda c: c <> 'filename' AND NOT list_contains(getvariable('newsarchive_root_keys'), c))
     FROM read_parquet(getvariable('newsarchive_root') || '/rejects/*/*/*.parquet',
                       hive_partitioning = true, hive_types_autocast = false, filename = true)
     WHERE filename IN (SELECT uri FROM committed_files WHERE kind = 'rejects') $$
