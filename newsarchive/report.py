@@ -96,7 +96,9 @@ def _when(v) -> str:
 def cli_report(args) -> int:
     """``newsarchive report --date D [--out PATH] [--store URI] [--config PATH]``."""
     store = Store.open(args.store)
-    rel = build_report(store, args.date, out=args.out, sources_config=getattr(args, "sources_config", None))
+    # an explicit --config replaces the store's sources; the default file only fills in a missing one
+    cfg = getattr(args, "sources_config", None) if getattr(args, "config", None) else None
+    rel = build_report(store, args.date, out=args.out, sources_config=cfg)
     print(f"report: {store.uri_of(rel)}")
     if args.out:
         print(f"report copy: {Path(args.out).resolve()}", file=sys.stderr)
