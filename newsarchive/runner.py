@@ -14,11 +14,13 @@ from pipelines import manifest, raw, staging
 from pipelines.config import DEFAULT_CONFIG
 from pipelines.storage import Store
 
-console = Console(stderr=True, highlight=False)
+_console = Console(stderr=True, highlight=False)
 _SEGMENT_LOG = re.compile(r"^(?P<run>.+?)(?:-\d{5})?\.log\.jsonl$")
 
 
-def print_step(name: str, info) -> None:
+def print_step(name: str, info, out: Console | None = None) -> None:
+    """One line per finished step (the same lines in `run`, the demo and the task logs)."""
+    console = out or _console
     if name == "crawl":
         s = info.summary
         line = (f"crawl {info.source:<12} exit={info.exit_code} responses={s.get('responses', 0)} "
@@ -49,7 +51,7 @@ def cli_run(args) -> int:
     cfg = args.sources_config
     dt = args.date or datetime.now(timezone.utc).date()
     if (args.since is None) != (args.until is None):
-        console.print("newsarchive run: --since and --until go together")
+        _console.print("newsarchive run: --since and --until go together")
         return 2
     res = jobs.run_once(args.store, dt, cfg, config_path=_config_path(args), sources=args.sources,
                         since=args.since, until=args.until, with_report=not args.no_report, on_step=print_step)
@@ -97,7 +99,7 @@ def reprocess(store: Store | str, since: date, until: date, cfg, sources: list[s
 
 def cli_reprocess(args) -> int:
     if args.since > args.until:
-        console.print("newsarchive reprocess: --since is after --until")
+        _console.print("newsarchive reprocess: --since is after --until")
         return 2
     reprocess(args.store, args.since, args.until, args.sources_config, args.sources, log=console.print)
     return 0
@@ -110,7 +112,7 @@ def cli_retry(args) -> int:
     dt = args.date.isoformat()
     m = manifest.read(store, dt)
     if m is None:
-        console.print(f"newsarchive retry: nothing committed for {dt}")
+        _console.print(f"newsarchive retry: nothing committed for {dt}")
         return 1
     files = manifest.committed_files(store, "rejects", dates=[dt])
     import schemas
@@ -124,7 +126,7 @@ def cli_retry(args) -> int:
         srcs = sorted({r["source"] for r in rows if r["run_id"] == run and r["stage"] in ("decode", "extract")})
         st = jobs.stage(store, dt, run, cfg, srcs)
         pub = jobs.publish(store, dt, run, cfg)
-        console.print(f"{dt} {run}: re-extracted {st['articles']} articles / {st['rejects']} rejects; "
+        _console.print(f"{dt} {run}: re-extracted {st['articles']} articles / {st['rejects']} rejects; "
                       f"published={pub.get('published')}")
-    console.print(f"{fetch} fetch rejects will be re-fetched by the next crawl of their source")
+    _console.print(f"{fetch} fetch rejects will be re-fetched by the next crawl of their source")
     return 0

@@ -8,8 +8,10 @@ so the next run compares itself with the trailing baseline (median of the last
 ``BASELINE_RUNS`` runs of that source).
 
 A check fails when
-* ``stale``: an incremental run finds 0 new articles and the source's last new
-  article is older than its ``freshness.expect_new_within_hours``;
+* ``stale``: an incremental run archives no new article page (neither new
+  content nor a new sighting of known content: an aggregator that only
+  republishes is not stale) and the source's last one is older than its
+  ``freshness.expect_new_within_hours``;
 * ``rejects_jump``: the share of article pages rejected at extraction (empty
   body, too short, boilerplate-only …) or failing to fetch jumps above the
   baseline;
@@ -238,7 +240,7 @@ def check_source(m: SourceMetrics, past: list[SourceMetrics], src: Source | None
             fails.append(f"{m.source}: missing-date rate {m.missing_date_rate:.0%} "
                          f"({m.missing_dates}/{m.new_articles} new articles) vs {b:.0%} {base}")
 
-    if m.mode == "incremental" and m.new_articles == 0 and src is not None:
+    if m.mode == "incremental" and m.new_articles + m.duplicates == 0 and src is not None:
         fails += _stale(m, past, src)
     return fails
 
@@ -246,7 +248,7 @@ def check_source(m: SourceMetrics, past: list[SourceMetrics], src: Source | None
 def _stale(m: SourceMetrics, past: list[SourceMetrics], src: Source) -> list[str]:
     limit = timedelta(hours=src.freshness.expect_new_within_hours)
     now = datetime.fromisoformat(m.logical_time)
-    with_new = [p for p in past if p.new_articles > 0]
+    with_new = [p for p in past if p.new_articles + p.duplicates > 0]
     if with_new:
         last = datetime.fromisoformat(with_new[-1].logical_time)
         if now - last > limit:

@@ -32,6 +32,14 @@ class Listener(ThreadingHTTPServer):
             self._conns.add(request)
         super().process_request(request, client_address)
 
+    def handle_error(self, request, client_address):
+        """A client that hangs up early (timeouts, size limits) is normal here, not an error to print."""
+        import sys
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError, OSError)):
+            return
+        super().handle_error(request, client_address)
+
     def shutdown_request(self, request):
         with self._conns_lock:
             self._conns.discard(request)

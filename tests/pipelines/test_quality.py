@@ -106,3 +106,10 @@ def test_run_checks_measures_committed_batches_and_records_history(local_store):
     assert any(f.startswith("bbtnews: empty-body rate 83% (5/6") for f in rep.failures), rep.failures
     assert "FAILED" in rep.summary()
     assert len(local_store.list("quality/source=bbtnews/")) == 2
+
+
+def test_an_aggregator_that_only_republishes_is_not_stale():
+    past = history(n=3, start="2022-07-25T00:00:00+00:00", new_articles=0, duplicates=5)
+    m = metrics(when="2022-07-28T08:00:00+00:00", new_articles=0, duplicates=4, article_pages=4)
+    assert check_source(m, past, SRC) == []
+    assert check_source(metrics(new_articles=0, duplicates=3, article_pages=3), [], SRC) == []
