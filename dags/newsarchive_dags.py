@@ -173,7 +173,7 @@ def pipeline_dag(dag_id: str, schedule: str, description: str):
             _s3_env()
             if not published or not published.get("published"):
                 return None
-            rel = jobs.report(STORE, published["dt"])
+            rel = jobs.report(STORE, published["dt"], _config())
             uri = Store.open(STORE).uri_of(rel)
             print(f"run report: {uri}")
             return uri

@@ -151,9 +151,9 @@ def quality(store: Store | str, dt: date | str, run_id: str, config: SourcesConf
     return run_checks(store, str(dt), run_id, config, sources, mode=mode)
 
 
-def report(store: Store | str, dt: date | str) -> str:
+def report(store: Store | str, dt: date | str, config: SourcesConfig | None = None) -> str:
     from newsarchive.report import build_report
-    return build_report(Store.open(store), str(dt))
+    return build_report(Store.open(store), str(dt), sources_config=config)
 
 
 # ----------------------------------------------------------------------------- one whole run
@@ -199,6 +199,6 @@ def run_once(store: Store | str, dt: date, config: SourcesConfig, *, config_path
     step("publish", published)
     qual = quality(store, dt, run_id, config, ids, mode=mode) if published.get("published") else None
     step("quality", qual)
-    rep = report(store, dt) if with_report and published.get("published") else None
+    rep = report(store, dt, config) if with_report and published.get("published") else None
     step("report", rep)
     return RunResult(str(dt), run_id, crawls, staged, published, qual, rep)
