@@ -131,10 +131,19 @@ def summarize(crawler, opts: CrawlOptions, elapsed: float) -> dict:
         "outcomes": counts,
         "segments": sorted(rec.committed) if rec else [],
         "elapsed_seconds": round(elapsed, 3),
+        "peak_rss_mib": _peak_rss_mib(),
         "errors": errors,
     }
     summary["exit_code"] = _exit_code(summary)
     return summary
+
+
+def _peak_rss_mib() -> float | None:
+    try:
+        with open("/proc/self/status") as f:
+            return round(next(int(ln.split()[1]) for ln in f if ln.startswith("VmHWM:")) / 1024, 1)
+    except (OSError, StopIteration):
+        return None
 
 
 def _exit_code(s: dict) -> int:

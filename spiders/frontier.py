@@ -5,12 +5,13 @@ No Scrapy here; the spider asks ``admit_article(url, published)`` and gets a rea
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from pipelines.config import Source
 from pipelines.seen import SeenSet
-from pipelines.urls import canonicalize, url_key
+from pipelines.urls import canonicalize
 
 _DATE_IN_PATH = re.compile(r"(?<!\d)(\d{4})[-/_]?(\d{2})[-/_]?(\d{2})(?!\d)")
 
@@ -25,8 +26,14 @@ class Frontier:
     scheduled: set[str] = field(default_factory=set)
     skipped: dict[str, int] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        mh = self.source.mobile_hosts
+        #: canonicalize() memoized: a URL is canonicalized for admission, fetch, log and seen rows
+        self.canonical = lru_cache(maxsize=1 << 16)(lambda url: canonicalize(url, mh))
+
     def key(self, url: str) -> str:
-        return url_key(url, self.source.mobile_hosts)
+        """``pipelines.urls.url_key`` through the memo."""
+        return self.canonical(url).split("://", 1)[1]
 
     def _skip(self, reason: str) -> str:
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
@@ -62,7 +69,7 @@ class Frontier:
 
     def is_article(self, url: str) -> bool:
         """Article patterns are matched on the canonical URL (tracking parameters gone)."""
-        return self.source.is_article_url(url) or self.source.is_article_url(canonicalize(url, self.source.mobile_hosts))
+        return self.source.is_article_url(url) or self.source.is_article_url(self.canonical(url))
 
     def is_archived(self, url: str) -> bool:
         """Already archived before this crawl (the listing stop rule)."""

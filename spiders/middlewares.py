@@ -61,7 +61,8 @@ class SafetyMiddleware:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-    async def process_request(self, request: Request) -> None:
+    def process_request(self, request: Request):
+        """None when the request may go; raises ``Blocked``; a coroutine when the host needs a DNS lookup."""
         source = self.crawler.spider.source
         host = urlsplit(request.url).hostname or ""
         if not source.allows_host(request.url):
@@ -69,10 +70,17 @@ class SafetyMiddleware:
             raise outcome.Blocked("offsite", f"host {host!r} is not in allowed_domains")
         if source.allow_private_addresses:
             return None
-        if host_is_private(host) or host_is_private(await self._address(host)):
-            self.crawler.stats.inc_value("newsarchive/blocked/private_address")
-            raise outcome.Blocked("private_address", f"host {host!r} is a private/loopback/link-local address")
-        return None
+        if host_is_private(host) or (host in self._resolved and host_is_private(self._resolved[host])):
+            self._block_private(host)
+        return None if host in self._resolved else self._check_address(host)
+
+    async def _check_address(self, host: str) -> None:
+        if host_is_private(await self._address(host)):
+            self._block_private(host)
+
+    def _block_private(self, host: str):
+        self.crawler.stats.inc_value("newsarchive/blocked/private_address")
+        raise outcome.Blocked("private_address", f"host {host!r} is a private/loopback/link-local address")
 
     async def _address(self, host: str) -> str:
         if host not in self._resolved:
@@ -103,7 +111,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
         self.cap = settings.getfloat("RETRY_BACKOFF_MAX", 60.0)
         self.retry_after_max = settings.getfloat("RETRY_AFTER_MAX", 120.0)
 
-    async def process_response(self, request: Request, response: Response):
+    def process_response(self, request: Request, response: Response):
+        """The response, or a coroutine that waits and returns the retry (sync when nothing to retry)."""
         if request.meta.get("dont_retry") or response.status not in self.retry_http_codes:
             return response
         wait = retry_after(response) if response.status in (429, 503) else None
@@ -111,25 +120,21 @@ class BackoffRetryMiddleware(RetryMiddleware):
             self.crawler.stats.inc_value("newsarchive/retry_after_too_long")
             return response
         new = self._retry(request, f"{response.status}")
-        if new is None:
-            return response
-        await self._wait(new, wait)
-        return new
+        return response if new is None else self._wait(new, wait)
 
-    async def process_exception(self, request: Request, exception: Exception):
+    def process_exception(self, request: Request, exception: Exception):
         if request.meta.get("dont_retry") or not isinstance(exception, self.exceptions_to_retry):
             return None
         new = self._retry(request, exception)
-        if new is not None:
-            await self._wait(new, None)
-        return new
+        return None if new is None else self._wait(new, None)
 
-    async def _wait(self, new: Request, wait: float | None) -> None:
+    async def _wait(self, new: Request, wait: float | None) -> Request:
         if wait is None:
             wait = min(self.cap, self.base * 2 ** (new.meta["retry_times"] - 1))
         if wait > 0:
             self.crawler.stats.inc_value("newsarchive/retry_wait_seconds", round(wait, 3))
             await sleep(wait)
+        return new
 
 
 def retry_after(response: Response) -> float | None:

@@ -7,6 +7,8 @@ import shutil
 import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
+from typing import Callable
 from datetime import date
 from pathlib import Path
 
@@ -31,8 +33,12 @@ class Recorder:
     run_id: str
     policy: SegmentPolicy = field(default_factory=SegmentPolicy)
     software: str = "newsarchive"
+    #: canonicalize(url) for this source (the spider passes its memoized one)
+    canonical: Callable[[str], str] | None = None
 
     def __post_init__(self) -> None:
+        if self.canonical is None:
+            self.canonical = partial(canonicalize, mobile_hosts=self.source.mobile_hosts)
         _clean_stale_workdirs()
         self.workdir = Path(tempfile.mkdtemp(prefix=_WORK_PREFIX))
         (self.workdir / "pid").write_text(str(os.getpid()))
@@ -54,7 +60,7 @@ class Recorder:
         offset = seg.write_exchange(f.exchange) if f.exchange is not None else None
         line = self._line(f, seg.warc_rel if offset is not None else None, offset)
         seg.write_log(line)
-        seg.seen_rows.extend(seenmod.rows_for_line(line, self.source.mobile_hosts))
+        seg.seen_rows.extend(seenmod.rows_for_line(line, key=self._key))
         self._count(f)
         if (done := self.warc.rotate_if_due()) is not None:
             self._commit(done)
@@ -66,8 +72,11 @@ class Recorder:
             out = "redirect"   # a 200 page that led on (meta refresh)
         self.write(Fetch.of(request, attempt, final=final, kind=kind, outcome=out))
 
+    def _key(self, url: str) -> str:
+        return self.canonical(url).split("://", 1)[1]
+
     def _line(self, f: Fetch, warc: str | None, offset: int | None) -> dict:
-        line = {"url": f.url, "canonical_url": canonicalize(f.url, self.source.mobile_hosts), "kind": f.kind,
+        line = {"url": f.url, "canonical_url": self.canonical(f.url), "kind": f.kind,
                 "status": f.status, "outcome": f.outcome, "final": f.final, "warc": warc, "offset": offset,
                 "fetched_at": f.fetched_at.isoformat(timespec="milliseconds"), "run": self.run_id,
                 "attempt": f.attempt}

@@ -1,7 +1,7 @@
 """The one generic news spider, driven by a source's config.
 
-A source needs a subclass only when its pages differ (override a hook:
-``feed_entries``, ``sitemap_entries``, ``page_links``). Discovery pages (feeds,
+A source needs a subclass only when its pages differ (override a hook of
+``spiders.discovering``: ``feed_entries``, ``sitemap_entries``, ``page_links``). Discovery pages (feeds,
 sitemaps, listings, e-paper archives) are never deduped; article URLs are
 deduped on ``url_key`` against the store's seen-set and within the run.
 """
@@ -11,15 +11,14 @@ from datetime import timedelta
 from typing import Any, Iterator
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Request, Response, TextResponse
-from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.http import Request, Response
 
 from pipelines.seen import load_seen, reconcile, recent_cutoff
 from pipelines.storage import Store
-from pipelines.urls import canonicalize
 from spiders import discovery, outcome
-from spiders.frontier import Frontier, on_other_date
+from spiders.discovering import DiscoveryCallbacks
+from spiders.errback import fetches_of_failure
+from spiders.frontier import Frontier
 from spiders.items import Fetch
 from spiders.middlewares import ATTEMPT
 from spiders.recorder import Recorder
@@ -30,7 +29,7 @@ from spiders.warc import SegmentPolicy
 DISCOVERY_PRIORITY = 10
 
 
-class NewsSpider(scrapy.Spider):
+class NewsSpider(DiscoveryCallbacks, scrapy.Spider):
     name = "news"
 
     def __init__(self, opts: CrawlOptions, **kw: Any):
@@ -55,7 +54,7 @@ class NewsSpider(scrapy.Spider):
         self.frontier = Frontier(src, seen, o.budget, cut)
         policy = SegmentPolicy(settings.getint("WARC_SEGMENT_RECORDS"), settings.getint("WARC_SEGMENT_BYTES"),
                                settings.getfloat("WARC_SEGMENT_SECONDS"))
-        self.recorder = Recorder(store, src, o.day, o.run_id, policy)
+        self.recorder = Recorder(store, src, o.day, o.run_id, policy, canonical=self.frontier.canonical)
         state = DiscoveryState() if o.backfill else DiscoveryState.load(store, src.id)
         #: the previous crawl read every discovery page: paging may stop at archived articles
         self.trust_previous = state.complete
@@ -84,7 +83,7 @@ class NewsSpider(scrapy.Spider):
                          detail="link to a host outside allowed_domains; not requested")
         if why is not None:
             return None
-        canonical = canonicalize(url, self.source.mobile_hosts)   # desktop host, no tracking parameters
+        canonical = self.frontier.canonical(url)   # desktop host, no tracking parameters
         if canonical != url:
             hints = {**hints, "linked_as": url}
         return self.request(canonical, "article", self.parse_article, hints)
@@ -134,93 +133,9 @@ class NewsSpider(scrapy.Spider):
             f.body = response.body
         yield f
 
-    def parse_feed(self, response: Response):
-        yield (f := self.finish(response, ok_types=("xml",)))
-        if f.outcome == "ok":
-            for e in self.feed_entries(response):
-                yield self.article(e.url, e.hints("feed"), e.published)
-
-    def parse_sitemap(self, response: Response):
-        yield (f := self.finish(response, ok_types=("xml",)))
-        if f.outcome != "ok":
-            return
-        for e in self.sitemap_entries(response):
-            if e.is_sitemap:
-                if e.published is None or self.frontier.cutoff is None or e.published >= self.frontier.cutoff:
-                    yield self.request(e.url, "sitemap", self.parse_sitemap)
-                else:
-                    self.frontier._skip("too_old_sitemap")
-            else:
-                yield self.article(e.url, e.hints("sitemap"), e.published)
-
-    def parse_listing(self, response: Response):
-        yield (f := self.finish(response))
-        if f.outcome != "ok":
-            return
-        meta = response.meta
-        links = [(u, t) for u, t in self.page_links(response) if self.frontier.is_article(u)]
-        archived_here = False
-        for url, text in links:
-            archived_here = archived_here or (self.trust_previous and self.frontier.is_archived(url))
-            yield self.article(url, {"via": "listing", "title": text or None, "found_on": response.url})
-        lst = self.source.discovery.listings[meta["na_listing"]]
-        page = meta["na_page"]
-        if links and not archived_here and lst.pagination and page < lst.max_pages:
-            yield self.request(lst.pagination.format(page=page + 1), "listing", self.parse_listing,
-                               na_listing=meta["na_listing"], na_page=page + 1)
-        elif archived_here:
-            self.frontier._skip("listing_stopped_at_archived")
-
-    def parse_archive(self, response: Response):
-        yield (f := self.finish(response))
-        if f.outcome != "ok":
-            return
-        arch, day, pages = self.source.discovery.archive, response.meta["na_date"], response.meta["na_pages"]
-        import re
-        hints = {"via": "archive", "issue_date": day.isoformat()}
-        for url, text in self.page_links(response):
-            path = _path(url)
-            if not self.source.allows_host(url) or on_other_date(url, day):
-                continue
-            if re.search(arch.article_pattern, path):
-                yield self.article(url, {**hints, "title": text or None})
-            elif arch.follow_pattern and re.search(arch.follow_pattern, path) and pages[0] < arch.max_pages:
-                if self.frontier.claim(url):
-                    pages[0] += 1
-                    yield self.request(url, "archive", self.parse_archive, hints, na_date=day, na_pages=pages)
-
-    # ---------------------------------------------------------------- hooks
-    def feed_entries(self, response: Response) -> list[discovery.Entry]:
-        return discovery.parse_feed(response.body, response.url, self.source.tz)
-
-    def sitemap_entries(self, response: Response) -> list[discovery.Entry]:
-        return discovery.parse_sitemap(response.body, response.url, self.source.tz)
-
-    def page_links(self, response: Response) -> Iterator[tuple[str, str]]:
-        if isinstance(response, TextResponse):
-            yield from discovery.extract_links(response.text, response.url)
-
-    # --------------------------------------------------------------- errors
     def failed(self, failure):
         """Errback: the final line of a request that did not reach a callback."""
-        req = failure.request
-        att = req.meta.pop(ATTEMPT, None)
-        exc = failure.value
-        if isinstance(exc, HttpError):
-            end = req.meta.get("na_page", 1) > 1 and exc.response.status in (404, 410)
-            yield Fetch.of(req, att, final=True, outcome="end_of_list" if end else "http_error")
-        elif isinstance(exc, IgnoreRequest) and _before_download(exc):
-            if att is not None:   # the redirect hop that led here
-                yield Fetch.of(req, att, final=False, outcome="redirect")
-            f = Fetch.of(req, None, final=True, outcome=outcome.of_exception(exc), detail=str(exc))
-            f.requested = False
-            yield f
-        elif isinstance(exc, IgnoreRequest) and att is not None and att.exchange is not None:
-            out = "redirect_loop" if 300 <= (att.status or 0) < 400 else outcome.of_exception(exc)
-            yield Fetch.of(req, att, final=True, outcome=out, detail=str(exc))
-        else:
-            yield Fetch.of(req, att, final=True, outcome=None if att else outcome.of_exception(exc),
-                           detail=None if att else f"{type(exc).__name__}: {exc}")
+        yield from fetches_of_failure(failure)
 
     def closed(self, reason: str) -> None:
         rec, o = self.recorder, self.opts
@@ -246,13 +161,3 @@ def _conditional(v: dict) -> dict:
     if v.get("last_modified"):
         h["If-Modified-Since"] = v["last_modified"]
     return h
-
-
-def _before_download(exc: Exception) -> bool:
-    return isinstance(exc, outcome.Blocked) or "robots.txt" in str(exc)
-
-
-def _path(url: str) -> str:
-    from urllib.parse import urlsplit
-    p = urlsplit(url)
-    return p.path + (f"?{p.query}" if p.query else "")

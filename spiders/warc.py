@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import time
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from http import HTTPStatus
@@ -26,6 +27,7 @@ from pipelines import raw as rawfmt
 from pipelines.seen import write_seen
 from pipelines.storage import Store
 
+GZIP_LEVEL = 6
 #: Hop-by-hop framing already undone by the HTTP client; kept under another name.
 _FRAMING = {"transfer-encoding"}
 
@@ -71,14 +73,27 @@ class Segment:
     def __post_init__(self) -> None:
         self._warc = open(self.local_warc, "wb")
         self._log = open(self.local_log, "w", encoding="utf-8")
-        self._writer = WARCWriter(self._warc, gzip=True, warc_version="1.1")
+        self._buf = BytesIO()
+        # warcio builds each record uncompressed; _put gzips it as its own member (level 6, not warcio's 9)
+        self._writer = WARCWriter(self._buf, gzip=False, warc_version="1.1")
 
     @property
     def bytes(self) -> int:
         return self._warc.tell()
 
+    def _put(self, record) -> int:
+        """Append one record as a gzip member; returns its offset."""
+        self._writer.write_record(record)
+        data = self._buf.getvalue()
+        self._buf.seek(0)
+        self._buf.truncate()
+        gz = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31)
+        offset = self._warc.tell()
+        self._warc.write(gz.compress(data) + gz.flush())
+        return offset
+
     def write_info(self, info: dict[str, str]) -> None:
-        self._writer.write_record(self._writer.create_warcinfo_record(os.path.basename(self.warc_rel), info))
+        self._put(self._writer.create_warcinfo_record(os.path.basename(self.warc_rel), info))
 
     def write_exchange(self, ex: Exchange) -> int:
         """Write response + request records; returns the byte offset of the response record."""
@@ -92,13 +107,12 @@ class Segment:
             wh["WARC-IP-Address"] = ex.ip
         resp = w.create_warc_record(ex.url, "response", payload=BytesIO(ex.body), length=len(ex.body),
                                     http_headers=http, warc_headers_dict=wh)
-        offset = self._warc.tell()
-        w.write_record(resp)
+        offset = self._put(resp)
         req_http = StatusAndHeaders(f"{ex.method} {_request_target(ex.url)}", ex.request_headers,
                                     protocol=ex.protocol, is_http_request=True)
         req = w.create_warc_record(ex.url, "request", http_headers=req_http, warc_headers_dict={
             "WARC-Date": date, "WARC-Concurrent-To": resp.rec_headers.get_header("WARC-Record-ID")})
-        w.write_record(req)
+        self._put(req)
         self.records += 2
         return offset
 

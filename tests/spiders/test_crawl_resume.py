@@ -98,3 +98,18 @@ def test_cli_exit_codes(tmp_path, capsys):
     assert main(base + ["--source", "ce", "--since", "2022-07-02", "--until", "2022-07-01"]) == 2
     assert main(base + ["--source", "ce", "--run-id", "bad id/x"]) == 2
     assert "unknown source" in capsys.readouterr().err
+
+
+def test_a_crawl_is_bounded_in_requests_and_time(tmp_path):
+    with Replay() as r:
+        path = write_config(tuned(r.config), tmp_path / "fast.yaml")
+        code, summary, err = crawl("finews", tmp_path / "a", path, "--max-requests", "6")
+        assert code == 0, err[-2000:]
+        assert summary["requests"] == 6 and summary["budget_exhausted"] and not summary["traversed"]
+        assert len([e for e in r.request_log if e.kind != "robots"]) == 6
+        slow = tuned(r.config, {"delay_seconds": 0.5, "concurrency": 1, "autothrottle": False, "max_seconds": 2})
+        t0 = time.monotonic()
+        code, summary, err = crawl("finews", tmp_path / "b", write_config(slow, tmp_path / "slow.yaml"))
+        assert code == 0 and summary["finish_reason"] == "closespider_timeout", err[-2000:]
+        assert time.monotonic() - t0 < 15 and summary["articles_archived"] >= 1
+        assert list(iter_raw_pages(Store(str(tmp_path / "b")), "finews", DAY))   # what it got is committed

@@ -13,8 +13,9 @@ from spiders.outcome import Blocked, is_html, of_exception
 from spiders.pipelines import EncodingCheckPipeline
 
 
-def run(coro):
-    return asyncio.run(coro)
+def run(result):
+    """Middleware methods answer at once, or with a coroutine when they must wait (DNS, backoff)."""
+    return asyncio.run(result) if asyncio.iscoroutine(result) else result
 
 
 def test_safety_blocks_foreign_hosts_and_private_addresses(spider_factory, monkeypatch):

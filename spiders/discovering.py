@@ -1,0 +1,88 @@
+"""Discovery callbacks of the news spider: feeds, sitemaps, listings (paginated), e-paper archives.
+
+Each yields the page's own final ``Fetch`` first, then requests (articles, next pages). Hooks a source
+subclass may override: ``feed_entries``, ``sitemap_entries``, ``page_links``.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterator
+from urllib.parse import urlsplit
+
+from scrapy.http import Response, TextResponse
+
+from spiders import discovery
+from spiders.frontier import on_other_date
+
+
+class DiscoveryCallbacks:
+    """Mixed into NewsSpider (uses its ``finish``, ``request``, ``article``, ``frontier``, ``source``)."""
+
+    def parse_feed(self, response: Response):
+        yield (f := self.finish(response, ok_types=("xml",)))
+        if f.outcome == "ok":
+            for e in self.feed_entries(response):
+                yield self.article(e.url, e.hints("feed"), e.published)
+
+    def parse_sitemap(self, response: Response):
+        yield (f := self.finish(response, ok_types=("xml",)))
+        if f.outcome != "ok":
+            return
+        for e in self.sitemap_entries(response):
+            if e.is_sitemap:
+                if e.published is None or self.frontier.cutoff is None or e.published >= self.frontier.cutoff:
+                    yield self.request(e.url, "sitemap", self.parse_sitemap)
+                else:
+                    self.frontier._skip("too_old_sitemap")
+            else:
+                yield self.article(e.url, e.hints("sitemap"), e.published)
+
+    def parse_listing(self, response: Response):
+        yield (f := self.finish(response))
+        if f.outcome != "ok":
+            return
+        meta = response.meta
+        links = [(u, t) for u, t in self.page_links(response) if self.frontier.is_article(u)]
+        archived_here = False
+        for url, text in links:
+            archived_here = archived_here or (self.trust_previous and self.frontier.is_archived(url))
+            yield self.article(url, {"via": "listing", "title": text or None, "found_on": response.url})
+        lst = self.source.discovery.listings[meta["na_listing"]]
+        page = meta["na_page"]
+        if links and not archived_here and lst.pagination and page < lst.max_pages:
+            yield self.request(lst.pagination.format(page=page + 1), "listing", self.parse_listing,
+                               na_listing=meta["na_listing"], na_page=page + 1)
+        elif archived_here:
+            self.frontier._skip("listing_stopped_at_archived")
+
+    def parse_archive(self, response: Response):
+        yield (f := self.finish(response))
+        if f.outcome != "ok":
+            return
+        arch, day, pages = self.source.discovery.archive, response.meta["na_date"], response.meta["na_pages"]
+        hints = {"via": "archive", "issue_date": day.isoformat()}
+        for url, text in self.page_links(response):
+            path = _path(url)
+            if not self.source.allows_host(url) or on_other_date(url, day):
+                continue
+            if re.search(arch.article_pattern, path):
+                yield self.article(url, {**hints, "title": text or None})
+            elif arch.follow_pattern and re.search(arch.follow_pattern, path) and pages[0] < arch.max_pages:
+                if self.frontier.claim(url):
+                    pages[0] += 1
+                    yield self.request(url, "archive", self.parse_archive, hints, na_date=day, na_pages=pages)
+
+    def feed_entries(self, response: Response) -> list[discovery.Entry]:
+        return discovery.parse_feed(response.body, response.url, self.source.tz)
+
+    def sitemap_entries(self, response: Response) -> list[discovery.Entry]:
+        return discovery.parse_sitemap(response.body, response.url, self.source.tz)
+
+    def page_links(self, response: Response) -> Iterator[tuple[str, str]]:
+        if isinstance(response, TextResponse):
+            yield from discovery.extract_links(response.text, response.url)
+
+
+def _path(url: str) -> str:
+    p = urlsplit(url)
+    return p.path + (f"?{p.query}" if p.query else "")
