@@ -1,11 +1,12 @@
 """``newsarchive crawl``: one source, one process, raw WARC + crawl log into the store.
 
-Exit codes: 0 finished (fetch failures are data: rejects in the crawl log);
-1 the crawl broke (a segment could not be committed, a spider exception, the
-spider could not start); 2 usage/config error; 3 the source was unreachable
-(not one discovery page could be fetched). The run summary is printed to stdout
-as one JSON object and stored as ``raw/source=S/dt=D/<run>.stats.json``.
-Scrapy's log goes to stderr.
+Exit codes: 0 finished, also when the request budget or time limit ended it
+(fetch failures are data: rejects in the crawl log); 1 the crawl broke (a segment
+could not be committed, a spider exception, the spider could not start); 2
+usage/config error; 3 the source was unreachable (not one discovery page could be
+fetched); 130 interrupted by SIGTERM/SIGINT (what was fetched is committed).
+The run summary is printed to stdout as one JSON object and stored as
+``raw/source=S/dt=D/<run>.stats.json``. Scrapy's log goes to stderr.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from datetime import datetime, timezone
 from pipelines import raw as rawfmt
 from spiders.settings import CrawlOptions, build_settings
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 _RUN_ID = re.compile(r"^[A-Za-z0-9_.:+-]{1,200}$")
 
 
@@ -149,6 +150,8 @@ def _peak_rss_mib() -> float | None:
 def _exit_code(s: dict) -> int:
     if s["errors"]:
         return EXIT_FAILED
+    if s["finish_reason"] == "shutdown":
+        return EXIT_INTERRUPTED
     if s["requests"] and not s["discovery_pages_ok"] and not s["articles_archived"]:
         return EXIT_UNREACHABLE
     return EXIT_OK

@@ -1,6 +1,7 @@
 """A killed crawl, re-fetching updated articles, an S3 store and the CLI's exit codes."""
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -113,3 +114,22 @@ def test_a_crawl_is_bounded_in_requests_and_time(tmp_path):
         assert code == 0 and summary["finish_reason"] == "closespider_timeout", err[-2000:]
         assert time.monotonic() - t0 < 15 and summary["articles_archived"] >= 1
         assert list(iter_raw_pages(Store(str(tmp_path / "b")), "finews", DAY))   # what it got is committed
+
+
+def test_sigterm_commits_what_was_fetched(tmp_path):
+    with Replay(scale=4) as r:
+        cfg = tuned(r.config, {"delay_seconds": 0.05, "concurrency": 1, "autothrottle": False})
+        path = write_config(cfg, tmp_path / "sources.yaml")
+        store = Store(str(tmp_path / "store"))
+        p = subprocess.Popen(crawl_argv("finews", store.uri, path, DAY), cwd=ROOT, env=crawl_env(),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while not [e for e in r.request_log if e.kind == "article"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)
+        p.send_signal(signal.SIGTERM)        # what Airflow sends a task it stops
+        out, _ = p.communicate(timeout=60)
+        assert p.returncode == 130
+        summary = json.loads(out.strip().splitlines()[-1])
+        assert summary["finish_reason"] == "shutdown" and not summary["traversed"]
+        assert len(list(iter_raw_pages(store, "finews", DAY))) == summary["articles_archived"] > 0
