@@ -156,3 +156,18 @@ def test_errback_names_every_failure(spider_factory):
     req.meta[ATTEMPT] = Attempt(req.url, datetime.now(timezone.utc), error="timeout", detail="slow")
     (f,) = spider.failed(_failure(req, Exception("timeout")))
     assert (f.outcome, f.detail) == ("timeout", "slow")
+
+
+def test_discovery_pages_are_conditional_after_a_clean_crawl(spider_factory, local_store):
+    from spiders.state import DiscoveryState
+    spider = spider_factory()
+    spider.validators = {f"{B}/tech": {"etag": '"l1"', "last_modified": None}}
+    req = spider.request(f"{B}/tech", "listing", spider.parse_listing, na_listing=0, na_page=1)
+    assert req.headers[b"If-None-Match"] == b'"l1"' and req.meta["handle_httpstatus_list"] == [304]
+    out = list(spider.parse_listing(response(req, b"", status=304)))
+    assert [(f.outcome, f.kind) for f in out] == [("not_modified", "listing")]   # nothing new: no page 2
+    assert spider.not_modified == {f"{B}/tech"}
+    DiscoveryState(True, {"u": {"etag": "e"}}, "r1").save(local_store, "bjnews")
+    assert DiscoveryState.load(local_store, "bjnews") == DiscoveryState(True, {"u": {"etag": "e"}}, "r1")
+    local_store.write_text(DiscoveryState.path("bjnews"), "{broken")
+    assert DiscoveryState.load(local_store, "bjnews").complete is False
