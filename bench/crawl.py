@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -113,6 +114,7 @@ def main(argv: list[str] | None = None) -> dict:
         report["ours-full"] = per_page(full_crawl(config, tmp / "store-full", list(urls)))
         if a.profile:
             report["profile"] = profile_ours(url_file, config, tmp)
+    shutil.rmtree(tmp, ignore_errors=True)
     report["ratio_ours_to_bare"] = round(report["ours"]["pages_per_s"] / report["bare"]["pages_per_s"], 3)
     report["ratio_ours_to_bare_tuned"] = round(report["ours"]["pages_per_s"] / report["bare-tuned"]["pages_per_s"], 3)
     report["ratio_bare_to_asyncio"] = round(report["bare"]["pages_per_s"] / report["asyncio"]["pages_per_s"], 3)
