@@ -26,7 +26,7 @@ from pipelines.storage import Store
 #: Outcomes of a final log line that are not failures.
 OK_OUTCOMES = frozenset({"ok", "not_modified"})
 #: Outcomes that are counted but are no reject (not fetched on purpose; pagination ended).
-NOT_FAILURES = frozenset({"robots_disallowed", "end_of_list"})
+NOT_FAILURES = frozenset({"robots_disallowed", "end_of_list", "no_edition"})
 _SEGMENT = re.compile(r"^(?P<run>.+?)(?:-(?P<n>\d{5}))?\.log\.jsonl$")
 
 

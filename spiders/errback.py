@@ -18,8 +18,14 @@ def fetches_of_failure(failure) -> Iterator[Fetch]:
     att = req.meta.pop(ATTEMPT, None)
     exc = failure.value
     if isinstance(exc, HttpError):
-        end = req.meta.get("na_page", 1) > 1 and exc.response.status in (404, 410)
-        yield Fetch.of(req, att, final=True, outcome="end_of_list" if end else "http_error")
+        gone = exc.response.status in (404, 410)
+        if gone and req.meta.get("na_kind") == "archive":
+            out = "no_edition"      # a date-addressed archive page that does not exist: no paper that day
+        elif gone and req.meta.get("na_page", 1) > 1:
+            out = "end_of_list"
+        else:
+            out = "http_error"
+        yield Fetch.of(req, att, final=True, outcome=out)
     elif isinstance(exc, IgnoreRequest) and _before_download(exc):
         if att is not None:   # the redirect hop that led here
             yield Fetch.of(req, att, final=False, outcome="redirect")

@@ -1,9 +1,10 @@
 """Naming what happened to a fetch: the crawl-log ``outcome`` vocabulary.
 
-``ok | not_modified | end_of_list | redirect | http_error | timeout | dns_error | connection_error |
-too_large | redirect_loop | not_html | robots_disallowed | offsite | private_address``
+``ok | not_modified | end_of_list | no_edition | redirect | http_error | timeout | dns_error |
+connection_error | too_large | redirect_loop | not_html | robots_disallowed | offsite | private_address``
 (a body cut short by the server, "data loss", is a ``connection_error``; ``end_of_list`` is a 404/410
-on listing page 2+, where pagination simply ends).
+on listing page 2+, where pagination simply ends; ``no_edition`` is a 404/410 date-addressed archive
+page: no e-paper that day).
 """
 from __future__ import annotations
 

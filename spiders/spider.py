@@ -135,7 +135,10 @@ class NewsSpider(DiscoveryCallbacks, scrapy.Spider):
 
     def failed(self, failure):
         """Errback: the final line of a request that did not reach a callback."""
-        yield from fetches_of_failure(failure)
+        for f in fetches_of_failure(failure):
+            if f.outcome == "no_edition":
+                self.discovery_ok += 1   # the site answered: a date without an edition is not an outage
+            yield f
 
     def closed(self, reason: str) -> None:
         rec, o = self.recorder, self.opts

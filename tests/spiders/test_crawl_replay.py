@@ -113,6 +113,18 @@ def test_backfill_fetches_the_epaper_pages_of_exactly_those_dates(world, tmp_pat
     assert summary["backfill"] == ["2022-07-26", "2022-07-27"]
 
 
+def test_a_backfill_date_without_an_edition_is_not_an_outage(world, tmp_path):
+    """A date-addressed archive page that answers 404 means no paper that day: exit 0, no reject."""
+    r, cfg, path, _, _ = world
+    store = Store(str(tmp_path / "none"))
+    code, summary, err = crawl("bjnews", store.uri, path, "--since", "2021-01-01", "--until", "2021-01-01",
+                               day="2021-01-01")
+    assert code == 0, (summary, err[-2000:])
+    assert summary["outcomes"].get("archive/no_edition") == 1 and summary["failures"] == {}
+    from pipelines.raw import iter_fetch_failures
+    assert list(iter_fetch_failures(store, "bjnews", "2021-01-01")) == []
+
+
 def test_second_crawl_fetches_only_the_new_articles(world):
     """Runs last: it moves the shared replay's clock."""
     r, cfg, path, store, _ = world
