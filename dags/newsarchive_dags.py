@@ -135,9 +135,9 @@ def pipeline_dag(dag_id: str, schedule: str, description: str):
         @task
         def stage(crawled: list[dict]) -> dict:
             from newsarchive import jobs
-            _s3_env()
             info = _run_info()
-            res = jobs.stage(STORE, info["dt"], info["run_id"], _config(), [c["source"] for c in crawled])
+            res = jobs.stage_subprocess(STORE, info["dt"], info["run_id"], [c["source"] for c in crawled],
+                                        config_path=CONFIG, env=_s3_env())
             print(f"staged {res['articles']} articles and {res['rejects']} rejects: {res['sources']}")
             return {**info, "articles": res["articles"], "rejects": res["rejects"],
                     "sources": [c["source"] for c in crawled]}
@@ -200,14 +200,16 @@ daily = pipeline_dag("newsarchive_daily", "@daily",
 def reprocess_dag():
     @task(pool=PUBLISH_POOL, outlets=[ARTICLES], execution_timeout=timedelta(hours=6))
     def reprocess() -> dict:
-        from datetime import date
-
-        from newsarchive.runner import reprocess as do_reprocess
-        _s3_env()
+        import subprocess
+        import sys
         p = get_current_context()["params"]
-        done = do_reprocess(STORE, date.fromisoformat(p["since"]), date.fromisoformat(p["until"]),
-                            _config(), p.get("sources") or None)
-        return {"dates": sorted(done)}
+        cmd = [sys.executable, "-m", "newsarchive.cli", "reprocess", "--store", STORE,
+               "--since", p["since"], "--until", p["until"]]
+        cmd += ["--sources", *p["sources"]] if p.get("sources") else []
+        cmd += ["--config", CONFIG] if CONFIG else []
+        # A subprocess: extraction starts worker processes, which Celery's daemonic workers may not.
+        subprocess.run(cmd, check=True, env={**os.environ, **_s3_env()}, timeout=6 * 3600)
+        return {"since": p["since"], "until": p["until"]}
 
     reprocess()
 

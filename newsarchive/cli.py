@@ -35,7 +35,7 @@ def _common(p: argparse.ArgumentParser, store: bool = True, config: bool = True)
 TARGETS = {
     "crawl": "spiders.crawl:cli",
     "extract": "pipelines.batch:cli_extract",
-    "stage": "pipelines.batch:cli_stage",
+    "stage": "newsarchive.runner:cli_stage",
     "publish": "pipelines.publish:cli_publish",
     "compact": "pipelines.compact:cli_compact",
     "quality": "pipelines.quality:cli_quality",
@@ -77,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("stage", help="extract the raw WARC captures of one date into staging")
     p.add_argument("--date", type=_date, required=True)
+    p.add_argument("--run-id", help="crawl run to stage (default: every run with raw data that date)")
     p.add_argument("--sources", nargs="*", help="source ids (default: all with raw data that date)")
     p.add_argument("--workers", type=int, default=0)
     _common(p)

@@ -130,6 +130,30 @@ def stage(store: Store | str, dt: date | str, run_id: str, config: SourcesConfig
             "articles": sum(p["articles"] for p in per), "rejects": sum(p["rejects"] for p in per)}
 
 
+def cli_json(args: list[str], *, env: dict[str, str] | None = None, timeout: float = 3600) -> dict:
+    """Run ``newsarchive <args>`` in a subprocess and return its last JSON stdout line.
+
+    Airflow's Celery worker runs tasks in daemonic processes, which may not start
+    the extraction worker pool; a subprocess may.
+    """
+    proc = subprocess.run([sys.executable, "-m", "newsarchive.cli", *args], capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, **(env or {})})
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        raise RuntimeError(f"newsarchive {' '.join(args[:1])} failed (exit {proc.returncode}): {proc.stderr[-2000:]}")
+    return json.loads(lines[-1])
+
+
+def stage_subprocess(store_uri: str, dt: date | str, run_id: str, sources: list[str], *,
+                     config_path: str | None = None, env: dict[str, str] | None = None) -> dict:
+    args = ["stage", "--store", store_uri, "--date", str(dt), "--run-id", run_id]
+    if sources:
+        args += ["--sources", *sources]
+    if config_path:
+        args += ["--config", str(config_path)]
+    return cli_json(args, env=env)
+
+
 # ----------------------------------------------------------------------------- publish, quality, report
 def publish(store: Store | str, dt: date | str, run_id: str, config: SourcesConfig) -> dict:
     from pipelines import staging

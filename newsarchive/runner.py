@@ -97,6 +97,23 @@ def reprocess(store: Store | str, since: date, until: date, cfg, sources: list[s
     return done
 
 
+def cli_stage(args) -> int:
+    """Extract raw captures into staging; prints one JSON summary line per run on stdout."""
+    import json
+    store = Store.open(args.store)
+    dt = args.date.isoformat()
+    cfg = args.sources_config
+    ids = args.sources or cfg.ids()
+    runs = [args.run_id] if args.run_id else raw_runs(store, dt, ids)
+    if not runs:
+        _console.print(f"newsarchive stage: no raw captures on {dt}")
+    for run in runs:
+        srcs = [s for s in ids if raw.committed_logs(store, s, dt, run)]
+        res = jobs.stage(store, dt, run, cfg, srcs, workers=args.workers)
+        print(json.dumps(res, ensure_ascii=False, sort_keys=True), flush=True)
+    return 0
+
+
 def cli_reprocess(args) -> int:
     if args.since > args.until:
         _console.print("newsarchive reprocess: --since is after --until")

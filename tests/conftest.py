@@ -20,7 +20,9 @@ def free_port() -> int:
 @pytest.fixture(scope="session")
 def s3_server():
     """moto's ThreadedMotoServer on 127.0.0.1; yields the endpoint URL."""
+    import logging
     from moto.server import ThreadedMotoServer
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
