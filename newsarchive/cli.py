@@ -90,6 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("compact", help="merge small Parquet files, keeping exactly the same rows")
     p.add_argument("--tables", nargs="*", default=["articles", "sightings", "rejects"])
     p.add_argument("--dates", nargs="*", type=_date, help="dates to compact (default: all)")
+    p.add_argument("--seen", action="store_true",
+                   help="also merge each source's crawl seen-set files (run while no crawl is running)")
     _common(p, config=False)
 
     p = sub.add_parser("quality", help="quality checks of one date; exit 1 when a check fails")

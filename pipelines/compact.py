@@ -77,4 +77,12 @@ def cli_compact(args) -> int:
         print(f"compact {dt}: {removed} files fewer" if removed else f"compact {dt}: nothing to merge")
     if not res:
         print("compact: no committed dates", file=sys.stderr)
+    if getattr(args, "seen", False):
+        from pipelines.seen import compact_seen
+        store = Store.open(args.store)
+        sources = sorted({p.split("/")[2][len("source="):] for p in store.list("index/urls/")
+                          if p.split("/")[2].startswith("source=")})
+        for sid in sources:
+            out = compact_seen(store, sid)
+            print(f"compact seen-set of {sid}: {out or 'nothing to merge'}")
     return 0
