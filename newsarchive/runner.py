@@ -118,7 +118,7 @@ def cli_reprocess(args) -> int:
     if args.since > args.until:
         _console.print("newsarchive reprocess: --since is after --until")
         return 2
-    reprocess(args.store, args.since, args.until, args.sources_config, args.sources, log=console.print)
+    reprocess(args.store, args.since, args.until, args.sources_config, args.sources, log=_console.print)
     return 0
 
 
