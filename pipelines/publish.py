@@ -110,7 +110,7 @@ def publish_batch(store: Store, dt: str, run: str, priority: dict[str, int],
 
 def _checked(staged: dict[str, pa.Table], run: str, dt: str, priority: dict[str, int]):
     """Publishable article rows in dedupe order, their normalized texts, and all rejects."""
-    rows, norms, rejects = [], [], [validate.check_reject(r, run, dt) for r in staged["rejects"].to_pylist()]
+    rows, rejects = [], [validate.check_reject(r, run, dt) for r in staged["rejects"].to_pylist()]
     for r in staged["articles"].to_pylist():
         reason, detail, norm = validate.check_article(r, run)
         if reason:

@@ -282,7 +282,7 @@ class Store:
         if not self.is_s3:
             return ""
         s = self.s3
-        opts = [f"TYPE s3", f"REGION '{s.region}'"]
+        opts = ["TYPE s3", f"REGION '{s.region}'"]
         if s.access_key:
             opts += [f"KEY_ID '{s.access_key}'", f"SECRET '{s.secret_key}'"]
         if s.session_token:

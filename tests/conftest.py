@@ -1,7 +1,6 @@
 """Shared fixtures: an S3 server (moto) on 127.0.0.1 and stores on it or on disk."""
 from __future__ import annotations
 
-import os
 import socket
 import uuid
 from pathlib import Path

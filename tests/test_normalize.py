@@ -1,6 +1,5 @@
 import unicodedata
 
-import pytest
 from hypothesis import given, strategies as st
 
 from pipelines.normalize import content_hash, nfkc, normalize_for_hash

@@ -1,7 +1,7 @@
 import pyarrow as pa
 import pytest
 
-from pipelines.storage import S3Settings, Store, StoreError
+from pipelines.storage import S3Settings, StoreError
 
 
 def test_roundtrip_bytes_list_delete(store):
@@ -45,7 +45,6 @@ def test_s3_settings_from_env():
 
 
 def test_duckdb_reads_the_s3_store(s3_store):
-    import duckdb
     from newsarchive.duck import connect
     s3_store.write_parquet(pa.table({"x": [1, 2, 3]}), "t/dt=2022-07-27/part-0.parquet")
     con = connect(s3_store)

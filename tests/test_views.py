@@ -84,7 +84,7 @@ def test_uncommitted_files_are_invisible(store):
     extra = extra.set_column(1, "content_hash", pa.array(["f" * 64] * extra.num_rows))
     half = committed.rsplit("/", 1)[0] + "/part-halfwritten.parquet"
     store.write_parquet(extra, half)                       # a publish that died before its manifest
-    store.write_parquet(extra, f"articles/dt=2022-07-29/source=ce/part-x.parquet")   # a date never committed
+    store.write_parquet(extra, "articles/dt=2022-07-29/source=ce/part-x.parquet")   # a date never committed
     con = connect_views(store)
     glob = f"{store.uri_of('articles')}/*/*/*.parquet"
     assert con.execute(f"SELECT count(*) FROM read_parquet('{glob}')").fetchone()[0] == (

@@ -10,7 +10,7 @@ import random
 from datetime import datetime, timedelta
 
 from . import paths, textgen
-from .model import DEFAULT_CLOCK, TZ, Post, half_width
+from .model import TZ, Post, half_width
 from .styles import ADVANCE_ORDER, EPAPER_SOURCES, STYLES, page_label, reporters, with_lead
 
 #: Synthetic originals are spread over this many days before DEFAULT_CLOCK.

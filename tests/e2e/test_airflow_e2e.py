@@ -7,7 +7,6 @@ time; every process it started is stopped by PID at the end.
 """
 from __future__ import annotations
 
-import time
 
 import pytest
 

@@ -7,7 +7,7 @@ import time
 
 from newsarchive.cli import main
 from pipelines.batch import extract_many
-from pipelines.record import Article, Reject
+from pipelines.record import Article
 from pipelines.workers import run_isolated
 from extract_helpers import CONFIG, article_html, page
 

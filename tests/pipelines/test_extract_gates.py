@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import pytest
 
-import pipelines.body
 import pipelines.extract as ex
 from pipelines.record import Article, Reject
 from extract_helpers import CONFIG, PARAS, article_html, page

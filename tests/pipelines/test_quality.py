@@ -1,7 +1,6 @@
 """Quality checks: each alert fires on its condition, names the source and the numbers, and stays quiet otherwise."""
 from datetime import datetime, timedelta, timezone
 
-import pytest
 
 from pipelines.config import load_sources
 from pipelines.quality import SourceMetrics, check_source, run_checks

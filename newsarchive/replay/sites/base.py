@@ -78,7 +78,7 @@ class Site:
         links = ([("上一页", self.listing_url(ctx, i, page - 1))] if page > 1 else [])
         links += [(str(k), None if k == page else self.listing_url(ctx, i, k)) for k in range(1, n + 1)]
         links += [("下一页", self.listing_url(ctx, i, page + 1))] if page < n else []
-        body = (f'<div class="list"><ul>\n' + "\n".join(self.list_item(ctx, p) for p in items) +
+        body = ('<div class="list"><ul>\n' + "\n".join(self.list_item(ctx, p) for p in items) +
                 f'\n</ul></div>\n<div class="page">{pager(links)}</div>' + self.listing_extra(ctx, page))
         return self.page(ctx, f"{self.listing_title(i)}_{self.name}", body)
 
