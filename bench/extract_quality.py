@@ -29,6 +29,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from bench import refdata
+from bench.common import write_result
 from bench.textscore import html_to_text, prf
 
 README = Path(__file__).resolve().parent / "README.md"
@@ -178,9 +179,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-readme", action="store_true", help="do not update bench/README.md")
     args = ap.parse_args(argv)
     if not refdata.available():
-        print(f"needs {refdata.REFDATA} (../shared/refdata)", file=sys.stderr)
-        return 2
+        print(f"skipped (../shared absent): needs {refdata.REFDATA}", file=sys.stderr)
+        write_result("extract_quality", args.quick, {"skipped": "../shared absent"})
+        return 0
     res = run(args.quick)
+    write_result("extract_quality", args.quick, res)
     text = table(res, args.quick)
     print(text)
     if not args.no_readme:

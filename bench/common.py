@@ -1,0 +1,91 @@
+"""Helpers shared by the benchmarks: result files, peak RSS, replay pages without HTTP."""
+from __future__ import annotations
+
+import json
+import os
+import resource
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+
+
+def mode(quick: bool) -> str:
+    return "quick" if quick else "full"
+
+
+def result_path(name: str, quick: bool) -> Path:
+    return OUT / f"{name}-{mode(quick)}.json"
+
+
+def write_result(name: str, quick: bool, result: dict) -> Path:
+    """``bench/out/<name>-<mode>.json``: what ``bench.run_all`` collects."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = result_path(name, quick)
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    path.write_text(json.dumps({"measured_at": stamp, "mode": mode(quick), **result}, indent=1, default=str),
+                    encoding="utf-8")
+    return path
+
+
+def peak_rss_mib() -> float:
+    """This process's peak RSS (VmHWM: unlike ru_maxrss it does not carry a parent's peak over fork+exec)."""
+    try:
+        with open("/proc/self/status") as f:
+            return round(next(int(ln.split()[1]) for ln in f if ln.startswith("VmHWM:")) / 1024, 1)
+    except (OSError, StopIteration):
+        return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def children_peak_rss_mib() -> float:
+    """The largest peak RSS of any waited-for child process (ru_maxrss of RUSAGE_CHILDREN)."""
+    return round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
+
+
+def cpu_seconds(children: bool = True) -> float:
+    t = os.times()
+    return t.user + t.system + ((t.children_user + t.children_system) if children else 0.0)
+
+
+class Timer:
+    """``with Timer() as t: ...`` then ``t.wall`` / ``t.cpu`` (this process, plus waited children)."""
+
+    def __enter__(self) -> "Timer":
+        self._w, self._c = time.perf_counter(), cpu_seconds()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.wall = time.perf_counter() - self._w
+        self.cpu = cpu_seconds() - self._c
+
+
+def replay_pages(scale: int, limit: int | None = None) -> list:
+    """Article pages of ``Replay(scale)`` as ``RawPage``s, rendered in process (no HTTP, no hard cases)."""
+    from pipelines.record import RawPage
+    from newsarchive.replay import Replay
+    replay = Replay(scale=scale)       # bound but never started: pages come from its World directly
+    try:
+        fetched = datetime(2022, 7, 28, tzinfo=timezone.utc)
+        pages = []
+        for art in replay.articles():
+            if art.hard_case is not None:
+                continue
+            host, path = replay.real_host(art.url), art.url.split("/", 3)[3]
+            resp = replay.world.respond(host, "/" + path)
+            if resp.status != 200 or not resp.body:
+                continue
+            headers = {k.lower(): v for k, v in resp.headers}
+            headers["content-type"] = resp.content_type or "text/html"
+            pages.append(RawPage(url=art.url, body=resp.body, source=art.source, headers=headers,
+                                 fetched_at=fetched, run_id="bench"))
+            if limit and len(pages) >= limit:
+                break
+        return pages
+    finally:
+        replay.stop()
+
+
+def cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
