@@ -79,7 +79,7 @@ def rows(runs: dict[str, dict]) -> list[summary.Row]:
     builders = {"crawl": summary.crawl_rows, "extract_quality": summary.extract_quality_rows,
                 "extract_speed": summary.extract_speed_rows, "store": summary.store_rows, "s3": summary.s3_rows,
                 "e2e": summary.e2e_rows, "query": summary.query_rows,
-                "memory": lambda r: summary.memory_rows(r, res.get("crawl"))}
+                "memory": lambda r: summary.memory_rows(r, res.get("crawl"), res.get("store"))}
     out: list[summary.Row] = []
     for stage in STAGES:
         info = runs.get(stage.name)

@@ -119,7 +119,7 @@ def query_rows(r: dict) -> list[Row]:
             for name, q in r["queries"].items()]
 
 
-def memory_rows(r: dict, crawl: dict | None) -> list[Row]:
+def memory_rows(r: dict, crawl: dict | None, store: dict | None = None) -> list[Row]:
     m, rows = r["multiples"], []
     if crawl:
         o, b = crawl["ours"], crawl["bare"]
@@ -131,6 +131,10 @@ def memory_rows(r: dict, crawl: dict | None) -> list[Row]:
         rows.append(("memory", f"{stage} peak RSS at {m[1]:g}× default batch ({n_big:,} {unit})",
                      f"{big['peak_rss_mib']:.0f} MiB", f"{m[0]:g}× ({n_small:,}) {small['peak_rss_mib']:.0f} MiB",
                      x(r[f"{stage}_ratio"]), "–", "–"))
+    if store:
+        big = store["big"]
+        rows.append(("memory", f"publish peak RSS, {big['staged']:,} new against {store['index']['archived']:,}",
+                     f"{big['peak_rss'] / 2**20:,.0f} MiB", "–", "–", "–", "–"))
     return rows
 
 
