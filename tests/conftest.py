@@ -68,3 +68,18 @@ def shared_or_skip(*parts: str) -> Path:
     if not p.exists():
         pytest.skip(f"needs ../shared/{'/'.join(parts)} (present in CI, absent in users' clones)")
     return p
+
+
+#: Politeness for tests against the local replay: no delays, short timeouts, one retry.
+FAST_POLITENESS = {"delay_seconds": 0, "concurrency": 8, "autothrottle": False, "timeout_seconds": 3.0,
+                   "retries": 1}
+
+
+@pytest.fixture
+def replay_config(tmp_path):
+    """A running replay and a sources file pointing at it (fast politeness): ``(replay, path)``."""
+    from newsarchive.replay import Replay
+    with Replay() as r:
+        path = tmp_path / "sources.yaml"
+        path.write_text(r.config.with_politeness(**FAST_POLITENESS).to_yaml(), encoding="utf-8")
+        yield r, path

@@ -4,7 +4,6 @@ import hashlib
 import pytest
 
 from newsarchive.cli import main
-from newsarchive.replay import Replay
 from pipelines import manifest
 from pipelines.storage import Store
 
@@ -21,12 +20,9 @@ def snapshot_files(store: Store) -> dict[str, str]:
 
 
 @pytest.fixture
-def replay_cfg(tmp_path):
-    with Replay() as r:
-        path = tmp_path / "sources.yaml"
-        path.write_text(r.config.with_politeness(delay_seconds=0, concurrency=8, autothrottle=False,
-                                                 timeout_seconds=3.0, retries=1).to_yaml(), encoding="utf-8")
-        yield r, str(path)
+def replay_cfg(replay_config):
+    r, path = replay_config
+    return r, str(path)
 
 
 def test_run_then_reprocess_leaves_the_archive_identical(tmp_path, replay_cfg, capsys):

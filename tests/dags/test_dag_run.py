@@ -5,7 +5,6 @@ import sys
 
 import pytest
 
-from newsarchive.replay import Replay
 from pipelines.storage import Store
 from tests.dags.airflow_env import airflow_env, migrate
 
@@ -29,15 +28,6 @@ def run_dag(env, dag_id: str, logical: str, conf: dict, timeout: float = 420) ->
     lines = [ln for ln in p.stdout.splitlines() if ln.startswith("JSON")]
     assert lines, (p.stdout[-2000:], p.stderr[-4000:])
     return json.loads(lines[-1][4:]) | {"log": p.stdout + p.stderr}
-
-
-@pytest.fixture
-def replay_config(tmp_path):
-    with Replay() as r:
-        path = tmp_path / "sources.yaml"
-        path.write_text(r.config.with_politeness(delay_seconds=0, concurrency=8, autothrottle=False,
-                                                 timeout_seconds=3.0, retries=1).to_yaml(), encoding="utf-8")
-        yield r, path
 
 
 def test_main_dag_commits_a_snapshot_duckdb_reads(tmp_path, s3_env, s3_store, replay_config):

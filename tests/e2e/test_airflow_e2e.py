@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import pytest
 
-from newsarchive.replay import Replay
 from pipelines import manifest
 from pipelines.storage import Store
 from tests.e2e.airflow_stack import AirflowStack, reachable
@@ -22,26 +21,22 @@ MAIN, DAILY = "newsarchive_incremental", "newsarchive_daily"
 
 
 @pytest.fixture
-def stack(tmp_path, s3_env, s3_store):
+def stack(tmp_path, s3_env, s3_store, replay_config):
     if not (reachable("127.0.0.1", 5432) and reachable("127.0.0.1", 6379)):
         pytest.skip("needs PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379")
-    with Replay() as replay:
-        cfg = replay.config.with_politeness(delay_seconds=0, concurrency=8, autothrottle=False,
-                                            timeout_seconds=3.0, retries=1)
-        cfg_path = tmp_path / "sources.yaml"
-        cfg_path.write_text(cfg.to_yaml(), encoding="utf-8")
-        home = tmp_path / "airflow"
-        home.mkdir()
-        st = AirflowStack(home, {"NEWSARCHIVE_STORE": s3_store.uri, "NEWSARCHIVE_CONFIG": str(cfg_path),
-                                 "NEWSARCHIVE_INDEX_CACHE": "", **s3_env})
-        try:
-            st.start()
-            st.wait_for_dags([MAIN, DAILY])
-            yield st, replay, Store(s3_store.uri)
-        finally:
-            st.stop()
-            for name, p in st.procs.items():
-                assert p.poll() is not None, f"{name} (pid {p.pid}) still running"
+    replay, cfg_path = replay_config
+    home = tmp_path / "airflow"
+    home.mkdir()
+    st = AirflowStack(home, {"NEWSARCHIVE_STORE": s3_store.uri, "NEWSARCHIVE_CONFIG": str(cfg_path),
+                             "NEWSARCHIVE_INDEX_CACHE": "", **s3_env})
+    try:
+        st.start()
+        st.wait_for_dags([MAIN, DAILY])
+        yield st, replay, Store(s3_store.uri)
+    finally:
+        st.stop()
+        for name, p in st.procs.items():
+            assert p.poll() is not None, f"{name} (pid {p.pid}) still running"
 
 
 def why(st: AirflowStack, dag_id: str, run_id: str) -> str:
