@@ -98,7 +98,7 @@ def run(quick: bool) -> dict:
     scale, rounds = (5, 1) if quick else (20, 3)
     pages = replay_pages(scale, limit=400 if quick else None)
     _setup(pages)
-    for page in _PAGES[:20]:                       # warm-up: imports, caches, models
+    for page in _PAGES[::max(1, len(_PAGES) // 60)]:   # warm-up (every source): imports, caches, models
         for name in SYSTEMS:
             _FUNCS[name](*page)
     res = {"scale": scale, "pages": len(pages), "bytes_per_page": sum(len(p.body) for p in pages) // len(pages),
