@@ -13,8 +13,8 @@ from pipelines.storage import Store
 VIEWS_SQL = Path(__file__).with_name("sql") / "views.sql"
 SOURCES_META = "_meta/sources.json"
 #: Views every connection has (views.sql defines them; tests check each one).
-VIEWS = ("snapshots", "snapshot_runs", "committed_files", "articles", "sightings", "rejects", "sources",
-         "articles_latest", "clusters", "syndication")
+VIEWS = ("snapshots", "snapshot_runs", "committed_files", "table_files", "rollups", "articles", "sightings",
+         "rejects", "sources", "articles_latest", "clusters", "syndication")
 
 
 def sql_literal(value) -> str:

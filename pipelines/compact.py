@@ -71,7 +71,7 @@ def _merge_table(store: Store, table: str, dt: str, entries: list[dict]) -> list
 
 
 def cli_compact(args) -> int:
-    """``newsarchive compact [--tables ...] [--dates ...] [--store URI]``."""
+    """``newsarchive compact [--tables ...] [--dates ...] [--seen] [--rollup [--before D]] [--store URI]``."""
     res = compact(args.store, args.dates, args.tables)
     for dt, removed in res.items():
         print(f"compact {dt}: {removed} files fewer" if removed else f"compact {dt}: nothing to merge")
@@ -85,4 +85,7 @@ def cli_compact(args) -> int:
         for sid in sources:
             out = compact_seen(store, sid)
             print(f"compact seen-set of {sid}: {out or 'nothing to merge'}")
+    if getattr(args, "rollup", False):
+        from pipelines.rollup import cli_rollup
+        return cli_rollup(args)
     return 0

@@ -218,3 +218,123 @@ def test_views_sql_without_a_root_says_what_to_set():
     con = duckdb.connect()
     with pytest.raises(duckdb.InvalidInputException, match="SET VARIABLE newsarchive_root"):
         con.execute((ROOT / "newsarchive" / "sql" / "views.sql").read_text(encoding="utf-8"))
+
+
+# ---------------------------------------------------------------- monthly rollups (pipelines/rollup.py)
+D3 = "2022-08-01"
+SAME_ROWS = ["FROM articles", "FROM sightings", "FROM rejects", "FROM articles_latest", "FROM clusters",
+             "FROM syndication", "FROM snapshots", f"FROM articles_asof('{D1}')", f"FROM sightings_asof('{D1}')",
+             f"FROM rejects_asof(DATE '{D1}')", f"FROM articles_latest_asof('{D1}')", f"FROM clusters_asof('{D2}')",
+             f"FROM syndication_asof('{D1}')", "SELECT dt, source, count(*) FROM articles GROUP BY ALL",
+             "SELECT count(*) FROM articles WHERE text LIKE '%中关村%'"]
+
+
+def answers(con) -> dict[str, list[str]]:
+    return {q: sorted(map(repr, con.execute(q).fetchall())) for q in SAME_ROWS}
+
+
+def publish_batch(store, dt: str, run: str, seed: int, cfg=None) -> None:
+    """A small batch on ``dt``: one new story, one more copy of 中关村, one reject."""
+    from datetime import date, datetime, timedelta, timezone
+    from analystkit import art, rej, stage_and_publish, story
+    t = datetime.combine(date.fromisoformat(dt), datetime.min.time(), timezone.utc) + timedelta(hours=1)
+    arts = [art(story(seed), "ce", f"{dt}/{seed}.html", run, t, t + timedelta(hours=1), f"新闻{seed}"),
+            art(ZGC, "bjnews", f"{dt}/zgc.html", run, t, t + timedelta(hours=2), "中关村论坛开幕")]
+    stage_and_publish(store, dt, run, (arts, [rej("finews", f"{dt}/{seed}.html", run, t, "extract", "too_short")]),
+                      cfg)
+
+
+def test_rollups_give_the_same_rows_as_the_daily_files(store):
+    from newsarchive.report_data import collect
+    from pipelines import rollupfmt
+    from pipelines.rollup import rollup
+    cfg = build_archive(store)
+    publish_batch(store, D3, "scheduled__2022-08-01T080000", 7, cfg)
+    daily = connect_views(store)                  # set up before any rollup: reads daily files only, live
+    assert rollup(store) == {t: {"2022-07": "built"} for t in schemas.TABLES}
+    con = connect_views(store)
+    assert con.execute("SELECT getvariable('newsarchive_rolled_up')").fetchone()[0] == list(schemas.TABLES)
+    used = rows(con, "SELECT kind, layer, list_sort(list(path)) AS paths FROM table_files WHERE used GROUP BY ALL")
+    assert {(r["kind"], r["layer"]): r["paths"] for r in used} == {
+        (t, layer): paths for t in schemas.TABLES for layer, paths in (
+            ("daily", manifest.committed_files(store, t, dates=[D3])),
+            ("rollup", [f["path"] for f in rollupfmt.read(store, t, "2022-07")["files"]]))}
+    assert answers(con) == answers(daily)
+    for t in schemas.TABLES:
+        assert rows(con, f"DESCRIBE {t}") == rows(daily, f"DESCRIBE {t}")
+    assert collect(store, con, D2) == collect(store, daily, D2)          # the run report reads the views
+
+    publish_batch(store, D2, "scheduled__2022-07-28T090000", 8, cfg)      # a rerun inside the rolled-up month
+    assert [r["used"] for r in rows(con, "FROM rollups")] == [False] * 3
+    assert answers(con) == answers(daily) == answers(connect_views(store))
+    assert con.execute("SELECT count(*) FROM articles WHERE title = '新闻8'").fetchone()[0] == 1
+    assert rollup(store) == {t: {"2022-07": "built"} for t in schemas.TABLES}
+    assert [r["used"] for r in rows(con, "FROM rollups")] == [True] * 3
+    assert answers(con) == answers(daily)
+
+
+def scanned_files(con, sql: str, tmp_path) -> dict[str, int]:
+    """Files each Parquet scan of ``sql`` opened (DuckDB's profile of the query)."""
+    out = tmp_path / "profile.json"
+    con.execute("PRAGMA enable_profiling = 'json'")
+    con.execute(f"PRAGMA profiling_output = '{out}'")
+    con.execute(sql).fetchall()
+    con.execute("PRAGMA disable_profiling")
+    found: dict[str, int] = {}
+
+    def walk(node):
+        info = node.get("extra_info", {})
+        if info.get("Function") == "READ_PARQUET":
+            layer = "rollup" if "/rollup/" in str(info.get("Filename(s)")) else "daily"
+            found[layer] = found.get(layer, 0) + int(info["Total Files Read"])
+        for child in node.get("children", []):
+            walk(child)
+    walk(json.loads(out.read_text()))
+    return found
+
+
+def test_the_file_filter_reaches_both_scans(local_store, tmp_path):
+    from pipelines.rollup import rollup
+    cfg = build_archive(local_store)
+    publish_batch(local_store, D3, "scheduled__2022-08-01T080000", 7, cfg)
+    rollup(local_store)
+    con = connect_views(local_store)
+    d3_files = len(manifest.committed_files(local_store, "articles", dates=[D3]))
+    assert scanned_files(con, "SELECT source, count(*) FROM articles GROUP BY ALL", tmp_path) == {
+        "rollup": 1, "daily": d3_files}
+    assert scanned_files(con, f"SELECT count(*) FROM articles WHERE dt = '{D3}'", tmp_path)["daily"] == d3_files
+
+
+def test_uncommitted_and_stale_rollup_files_are_invisible(store):
+    from pipelines import rollupfmt
+    from pipelines.rollup import rollup, rollup_schema
+    build_archive(store)
+    publish_batch(store, D3, "scheduled__2022-08-01T080000", 7)
+    rollup(store, tables=["articles"])
+    con = connect_views(store)
+    n = con.execute("SELECT count(*) FROM articles").fetchone()[0]
+    path = rollupfmt.read(store, "articles", "2022-07")["files"][0]["path"]
+    extra = store.read_parquet(path, schema=rollup_schema("articles"))
+    extra = extra.set_column(1, "content_hash", pa.array(["f" * 64] * extra.num_rows))
+    store.write_parquet(extra, path.rsplit("/", 1)[0] + "/part-halfwritten.parquet")     # rollup died before its manifest
+    store.write_parquet(extra, "rollup/articles/month=2022-08/part-x.parquet")           # a month never rolled up
+    for c in (con, connect_views(store)):
+        assert c.execute("SELECT count(*) FROM articles").fetchone()[0] == n
+        assert c.execute("SELECT count(*) FROM articles WHERE content_hash = repeat('f', 64)").fetchone()[0] == 0
+
+
+def test_a_change_outside_the_connections_daily_glob_asks_to_rerun_views_sql(local_store):
+    import duckdb
+    from pipelines.rollup import rollup
+    publish_batch(local_store, "2021-12-31", "scheduled__2021-12-31T080000", 1)
+    publish_batch(local_store, "2022-01-03", "scheduled__2022-01-03T080000", 2)
+    daily = connect_views(local_store)
+    rollup(local_store)                                                  # 2021-12 rolled up, 2022-01 open
+    con = connect_views(local_store)
+    assert con.execute("SELECT getvariable('newsarchive_daily_globs').articles").fetchone()[0].endswith(
+        "/articles/dt=202[2-9]-*/*/*.parquet")
+    assert answers(con) == answers(daily)
+    publish_batch(local_store, "2021-12-31", "scheduled__2021-12-31T090000", 3)   # needs 2021's daily files again
+    with pytest.raises(duckdb.Error, match="run views.sql again"):
+        con.execute("SELECT count(*) FROM articles").fetchall()
+    assert answers(connect_views(local_store)) == answers(daily)

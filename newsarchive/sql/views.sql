@@ -1,7 +1,10 @@
 -- newsarchive: DuckDB views over an archive store (a local folder or s3://bucket/prefix).
 --
 -- Readers see only the files a committed manifest (_snapshots/<dt>.json) lists, so a
--- publish in progress (or a file left behind by a killed one) is never visible.
+-- publish in progress (or a file left behind by a killed one) is never visible. Months rolled
+-- up by `newsarchive compact --rollup` (_rollups/<table>/<month>.json) are read from their few
+-- big rollup files while those stand for exactly the month's committed daily files, and from
+-- the daily files otherwise: the rows are the same either way (see table_files below).
 --
 --   SET VARIABLE newsarchive_root = '/abs/path/to/data';   -- or 's3://bucket/prefix'
 --   .read newsarchive/sql/views.sql                         -- duckdb CLI; Python: con.execute(text)
@@ -9,8 +12,8 @@
 -- For s3:// load httpfs and create an S3 secret first (README "Querying with DuckDB");
 -- newsarchive.views.connect_views(store) does all of this from Python.
 --
--- Views: snapshots, snapshot_runs, committed_files, articles, sightings, rejects, sources,
---        articles_latest, clusters, syndication.
+-- Views: snapshots, snapshot_runs, committed_files, table_files, rollups, articles, sightings, rejects,
+--        sources, articles_latest, clusters, syndication.
 -- Macros (the archive as of snapshot date d, i.e. every partition dt <= d):
 --        articles_asof(d), sightings_asof(d), rejects_asof(d), articles_latest_asof(d),
 --        clusters_asof(d), syndication_asof(d).
@@ -20,8 +23,8 @@
 -- ([{"id", "name", "priority", "language", "base_url"}], newsarchive.views.write_sources);
 -- a source without an entry has priority 50, as in publish.
 --
--- Which tables have files is checked once, when this file runs: on an empty store every
--- view exists and is empty; run this file again after the first publish.
+-- Which tables have files (and rollups) is checked once, when this file runs: on an empty store every
+-- view exists and is empty; run this file again after the first publish (and after the first rollup).
 
 SET VARIABLE newsarchive_root = coalesce(rtrim(getvariable('newsarchive_root'), '/'),
     error('set the store root first: SET VARIABLE newsarchive_root = ''/abs/path/to/data'' (or ''s3://bucket/prefix'')'));
@@ -33,8 +36,18 @@ SET VARIABLE newsarchive_present = coalesce((
         UNION ALL SELECT 'sightings' FROM glob(getvariable('newsarchive_root') || '/sightings/*/*/*.parquet')
         UNION ALL SELECT 'rejects' FROM glob(getvariable('newsarchive_root') || '/rejects/*/*/*.parquet')
         UNION ALL SELECT 'sources' FROM glob(getvariable('newsarchive_root') || '/_meta/*.json')
-                  WHERE parse_filename(file) = 'sources.json')),   -- a wildcard: S3 globs list, never guess
+                  WHERE parse_filename(file) = 'sources.json'     -- a wildcard: S3 globs list, never guess
+        UNION ALL SELECT 'rollups' FROM glob(getvariable('newsarchive_root') || '/_rollups/*/*.json')
+        UNION ALL SELECT 'rollup_' || split_part(file, '/', -3)
+                  FROM glob(getvariable('newsarchive_root') || '/rollup/*/*/*.parquet'))),
     []::VARCHAR[]);
+
+-- Tables whose views read monthly rollups: rollup files and manifests existed when this file ran. A table
+-- rolled up later is read from its daily files only (the same rows) until this file runs again.
+SET VARIABLE newsarchive_rolled_up = CASE WHEN list_contains(getvariable('newsarchive_present'), 'rollups') THEN
+    [t FOR t IN ['articles', 'sightings', 'rejects'] IF list_contains(getvariable('newsarchive_present'), t)
+                                                     AND list_contains(getvariable('newsarchive_present'), 'rollup_' || t)]
+    ELSE []::VARCHAR[] END;
 
 -- key=value folders in the root itself (s3://bucket/env=prod/archive) are no partition columns.
 SET VARIABLE newsarchive_root_keys = coalesce((
@@ -50,6 +63,18 @@ SET VARIABLE newsarchive_manifest_columns = {
                      "index"   STRUCT(path VARCHAR, source VARCHAR, "rows" BIGINT, bytes BIGINT, runs VARCHAR[])[])',
     'runs': 'MAP(VARCHAR, STRUCT(staged BIGINT, articles BIGINT, sightings BIGINT, rejects BIGINT,
                                  exact_duplicates BIGINT, near_duplicates BIGINT))'};
+
+-- The table lists of a snapshot manifest, as table_files reads them.
+SET VARIABLE newsarchive_table_files_type =
+    'STRUCT(articles STRUCT(path VARCHAR, "rows" BIGINT, bytes BIGINT)[],
+            sightings STRUCT(path VARCHAR, "rows" BIGINT, bytes BIGINT)[],
+            rejects STRUCT(path VARCHAR, "rows" BIGINT, bytes BIGINT)[])';
+
+-- Rollup manifest format 1 (pipelines/rollupfmt.py).
+SET VARIABLE newsarchive_rollup_columns = {
+    'format': 'INTEGER', 'table': 'VARCHAR', 'month': 'VARCHAR', 'schema_version': 'VARCHAR',
+    'files': 'STRUCT(path VARCHAR, "rows" BIGINT, bytes BIGINT)[]', 'dates': 'MAP(VARCHAR, VARCHAR[])',
+    'rows': 'BIGINT'};
 
 ---------------------------------------------------------------- manifests
 -- One row per file of a committed manifest (kind: articles, sightings, rejects, index).
@@ -108,13 +133,104 @@ ELSE $$
            NULL::BIGINT AS index_docs, NULL::BIGINT AS files, NULL::BIGINT AS bytes
     WHERE false $$ END);
 
+---------------------------------------------------------------- data files: daily and monthly rollups
+-- One row per Parquet file the table views may read: the committed daily files (layer 'daily') and the
+-- files of committed monthly rollups (layer 'rollup', pipelines/rollup.py). `used`: the table views read
+-- it. A rollup is used while its month's committed daily files are exactly the ones it was built from
+-- (the `dates` of _rollups/<table>/<month>.json); the month's daily files are then not used. A rerun,
+-- backfill or compaction of a date in the month changes them: the views read that month's daily files
+-- again until the next `newsarchive compact --rollup`. Reads every snapshot manifest once.
+CREATE OR REPLACE VIEW table_files AS
+FROM query(CASE WHEN NOT list_contains(getvariable('newsarchive_present'), 'snapshots') THEN $$
+    SELECT NULL::VARCHAR AS kind, NULL::VARCHAR AS layer, NULL::VARCHAR AS month, NULL::VARCHAR AS dt,
+           NULL::VARCHAR AS path, NULL::VARCHAR AS uri, NULL::BIGINT AS "rows", NULL::BIGINT AS bytes,
+           NULL::BOOLEAN AS used
+    WHERE false $$
+ELSE $$
+    WITH s AS (FROM read_json(getvariable('newsarchive_root') || '/_snapshots/*.json', hive_partitioning = false,
+                              columns = {'dt': 'VARCHAR', 'files': getvariable('newsarchive_table_files_type')})),
+    daily AS MATERIALIZED (
+        SELECT 'articles' AS kind, dt, unnest(files.articles, recursive := true) FROM s
+        UNION ALL SELECT 'sightings', dt, unnest(files.sightings, recursive := true) FROM s
+        UNION ALL SELECT 'rejects', dt, unnest(files.rejects, recursive := true) FROM s),
+    r AS (FROM query(CASE WHEN list_contains(getvariable('newsarchive_present'), 'rollups') THEN $_$
+              SELECT "table" AS kind, month, files, flatten(map_values(dates)) AS built_from
+              FROM read_json(getvariable('newsarchive_root') || '/_rollups/*/*.json', hive_partitioning = false,
+                             columns = getvariable('newsarchive_rollup_columns')) $_$
+          ELSE $_$ SELECT NULL::VARCHAR AS kind, NULL::VARCHAR AS month,
+                          NULL::STRUCT(path VARCHAR, "rows" BIGINT, bytes BIGINT)[] AS files,
+                          NULL::VARCHAR[] AS built_from WHERE false $_$ END)),
+    now AS (SELECT kind, left(dt, 7) AS month, list_sort(list(path)) AS paths FROM daily GROUP BY kind, month),
+    rolled AS MATERIALIZED (
+        SELECT r.kind, r.month, r.files,
+               coalesce(list_contains(getvariable('newsarchive_rolled_up'), r.kind)
+                        AND now.paths = list_sort(r.built_from), false) AS used
+        FROM r LEFT JOIN now USING (kind, month))
+    SELECT kind, 'rollup' AS layer, month, NULL::VARCHAR AS dt, f.path AS path,
+           getvariable('newsarchive_root') || '/' || f.path AS uri, f."rows" AS "rows", f.bytes AS bytes, used
+    FROM (SELECT kind, month, used, unnest(files) AS f FROM rolled)
+    UNION ALL
+    SELECT d.kind, 'daily', left(d.dt, 7), d.dt, d.path, getvariable('newsarchive_root') || '/' || d.path,
+           d."rows", d.bytes,
+           NOT EXISTS (FROM rolled WHERE rolled.used AND rolled.kind = d.kind AND rolled.month = left(d.dt, 7))
+    FROM daily d $$ END);
+
+-- One row per committed rollup (table and month): used or not, its files, and the month's daily files.
+CREATE OR REPLACE VIEW rollups AS
+SELECT kind, month, bool_and(used) FILTER (layer = 'rollup') AS used,
+       count(*) FILTER (layer = 'rollup') AS files, sum("rows") FILTER (layer = 'rollup') AS "rows",
+       sum(bytes) FILTER (layer = 'rollup') AS bytes, count(DISTINCT dt) AS dates,
+       count(*) FILTER (layer = 'daily') AS daily_files, sum(bytes) FILTER (layer = 'daily') AS daily_bytes
+FROM table_files GROUP BY kind, month HAVING count(*) FILTER (layer = 'rollup') > 0 ORDER BY kind, month;
+
+-- Where a rolled-up table's view globs for daily files, fixed now (a glob over every daily folder costs
+-- a listing of each, ~0.1 s a query for 1,000 dates): the dates from the first year whose daily files
+-- the views read now (or, with none, the latest year) to the end of that decade, e.g. dt=202[2-9]-*.
+-- Every query checks that the daily files it needs are in there; when a rerun inside an older rolled-up
+-- month or a new decade needs more since this file ran, the query fails and asks to run it again.
+SET VARIABLE newsarchive_daily_globs = (
+    WITH k AS (SELECT unnest(['articles', 'sightings', 'rejects']) AS kind),
+    y AS (
+        SELECT kind, coalesce(min(left(dt, 4)) FILTER (used), max(left(dt, 4))) AS y0,
+               coalesce(max(left(dt, 4)) FILTER (used), max(left(dt, 4))) AS y1
+        FROM table_files WHERE layer = 'daily' GROUP BY kind),
+    g AS (
+        SELECT kind, getvariable('newsarchive_root') || '/' || kind || '/' ||
+               CASE WHEN list_contains(getvariable('newsarchive_rolled_up'), kind) AND left(y0, 3) = left(y1, 3)
+                    THEN 'dt=' || left(y0, 3) || '[' || right(y0, 1) || '-9]-*/*/*.parquet'
+                    ELSE '*/*/*.parquet' END AS pattern
+        FROM k LEFT JOIN y USING (kind))
+    SELECT {'articles': max(pattern) FILTER (kind = 'articles'), 'sightings': max(pattern) FILTER (kind = 'sightings'),
+            'rejects': max(pattern) FILTER (kind = 'rejects')}
+    FROM g);
+
+-- The rows of a rolled-up table t: its used rollup files and its used daily files (table_files, read once
+-- a query). The semi-join on `filename` is pushed into both scans, which skip unlisted files unopened.
+CREATE OR REPLACE MACRO newsarchive_rows(t) AS TABLE
+SELECT * EXCLUDE (filename) FROM (
+    FROM read_parquet(getvariable('newsarchive_root') || '/rollup/' || t || '/*/*.parquet',
+                      hive_partitioning = false, filename = true)
+    UNION ALL BY NAME
+    SELECT COLUMNS(lambda c: NOT list_contains(getvariable('newsarchive_root_keys'), c))
+    FROM read_parquet(struct_extract(getvariable('newsarchive_daily_globs'), t),
+                      hive_partitioning = true, hive_types_autocast = false, filename = true))
+WHERE filename IN (
+    SELECT CASE WHEN layer = 'rollup' OR uri GLOB struct_extract(getvariable('newsarchive_daily_globs'), t)
+                THEN uri
+                ELSE error('newsarchive: ' || t || ' of ' || dt || ' changed after views.sql ran on this '
+                           || 'connection (a rerun in a rolled-up month, or a new decade); run views.sql again '
+                           || '(newsarchive.views.connect_views)') END
+    FROM table_files WHERE kind = t AND used);
+
 ---------------------------------------------------------------- tables (DATA_FORMAT.md) + dt
 CREATE OR REPLACE VIEW articles AS
-FROM query(CASE WHEN list_contains(getvariable('newsarchive_present'), 'articles') THEN $$
+FROM query(CASE WHEN list_contains(getvariable('newsarchive_rolled_up'), 'articles') THEN $$
+    FROM newsarchive_rows('articles') $$
+WHEN list_contains(getvariable('newsarchive_present'), 'articles') THEN $$
     SELECT COLUMNS(lambda c: c <> 'filename' AND NOT list_contains(getvariable('newsarchive_root_keys'), c))
     FROM read_parquet(getvariable('newsarchive_root') || '/articles/*/*/*.parquet',
                       hive_partitioning = true, hive_types_autocast = false, filename = true)
-    WHERE filename IN (SELECT uri FROM committed_files WHERE kind = 'articles') $$
+    WHERE filename IN (SELECT uri FROM table_files WHERE kind = 'articles' AND used) $$
 ELSE $$
     SELECT NULL::VARCHAR AS article_id, NULL::VARCHAR AS content_hash, NULL::VARCHAR AS url,
            NULL::VARCHAR AS canonical_url, NULL::VARCHAR AS source, NULL::VARCHAR AS title, NULL::VARCHAR AS text,
@@ -127,11 +243,13 @@ ELSE $$
     WHERE false $$ END);
 
 CREATE OR REPLACE VIEW sightings AS
-FROM query(CASE WHEN list_contains(getvariable('newsarchive_present'), 'sightings') THEN $$
+FROM query(CASE WHEN list_contains(getvariable('newsarchive_rolled_up'), 'sightings') THEN $$
+    FROM newsarchive_rows('sightings') $$
+WHEN list_contains(getvariable('newsarchive_present'), 'sightings') THEN $$
     SELECT COLUMNS(lambda c: c <> 'filename' AND NOT list_contains(getvariable('newsarchive_root_keys'), c))
     FROM read_parquet(getvariable('newsarchive_root') || '/sightings/*/*/*.parquet',
                       hive_partitioning = true, hive_types_autocast = false, filename = true)
-    WHERE filename IN (SELECT uri FROM committed_files WHERE kind = 'sightings') $$
+    WHERE filename IN (SELECT uri FROM table_files WHERE kind = 'sightings' AND used) $$
 ELSE $$
     SELECT NULL::VARCHAR AS content_hash, NULL::VARCHAR AS article_id, NULL::VARCHAR AS url,
            NULL::VARCHAR AS canonical_url, NULL::VARCHAR AS source, NULL::TIMESTAMPTZ AS fetched_at,
@@ -139,11 +257,13 @@ ELSE $$
     WHERE false $$ END);
 
 CREATE OR REPLACE VIEW rejects AS
-FROM query(CASE WHEN list_contains(getvariable('newsarchive_present'), 'rejects') THEN $$
+FROM query(CASE WHEN list_contains(getvariable('newsarchive_rolled_up'), 'rejects') THEN $$
+    FROM newsarchive_rows('rejects') $$
+WHEN list_contains(getvariable('newsarchive_present'), 'rejects') THEN $$
     SELECT COLUMNS(lambda c: c <> 'filename' AND NOT list_contains(getvariable('newsarchive_root_keys'), c))
     FROM read_parquet(getvariable('newsarchive_root') || '/rejects/*/*/*.parquet',
                       hive_partitioning = true, hive_types_autocast = false, filename = true)
-    WHERE filename IN (SELECT uri FROM committed_files WHERE kind = 'rejects') $$
+    WHERE filename IN (SELECT uri FROM table_files WHERE kind = 'rejects' AND used) $$
 ELSE $$
     SELECT NULL::VARCHAR AS url, NULL::VARCHAR AS source, NULL::VARCHAR AS stage, NULL::VARCHAR AS reason,
            NULL::VARCHAR AS detail, NULL::SMALLINT AS http_status, NULL::TIMESTAMPTZ AS fetched_at,
