@@ -1,17 +1,22 @@
 """Query: DuckDB through the project's views vs the same rows as one ideal zstd Parquet file.
 
-    python -m bench.query [--quick] [--days N]
+    python -m bench.query [--quick]
 
 The archive (``bench.query_data``): 1,000,000 synthetic articles written by the project's writer, 1,000 per
-day over 1,000 daily snapshots, one file per source and date (6,000 files) as daily publishes leave them;
-then the same number of articles over 20 dates (50,000 a day, 120 files: rows per file decide the cost)
-(``--quick``: 100,000 over 100 and over 2 dates). ``--days N``: only the articles spread over N dates.
+day over 1,000 daily snapshots, one file per source and date (6,000 files) as daily publishes leave them
+(``--quick``: 100,000 over 100 dates). Two layouts of it, each read through ``newsarchive.views``:
+
+* ``rollup`` (production): the archive after ``newsarchive compact --rollup`` (default ``--before``): each
+  closed month as one big file, the latest month (27 dates here) still daily;
+* ``daily``: the daily files alone (no rollup run).
+
 The ideal file is ``COPY (FROM articles) TO ... (COMPRESSION zstd)`` sorted by ``published_at``: the same
 rows and columns (``dt`` included), one file, DuckDB's default row groups.
 
 Queries (the README recipes): keyword search (``text LIKE '%中关村%'``, every matching row's time, source,
 title, URL), and articles per day (China time) and source. ``views``: ``newsarchive.views.connect_views``
-(only files a committed manifest lists); ``ideal``: ``read_parquet`` of the one file. Both are warm
+(only committed files, valid rollups); ``files``: ``read_parquet`` of the same files the views read, listed
+up front (what the views' manifest reading and filtering costs on top); ``ideal``: the one file. All warm
 (page cache, one connection each, one warm-up run), alternated, median of the repetitions.
 Results: stdout and bench/out/query-{quick,full}.json.
 """
@@ -48,7 +53,7 @@ def timed(con, sql: str) -> tuple[float, int]:
 
 
 def compare(views, ideal, files_sql: str, reps: dict) -> dict:
-    """Each query through the views, over the committed file list without the views, and on the ideal file."""
+    """Each query through the views, over the views' file list without the views, and on the ideal file."""
     out = {}
     for name, q in QUERIES.items():
         sql = {"views": q.format(t="articles"), "files": q.format(t=files_sql), "ideal": q.format(t="ideal")}
@@ -66,53 +71,82 @@ def compare(views, ideal, files_sql: str, reps: dict) -> dict:
     return out
 
 
-def shape(n: int, days: int, reps: dict) -> dict:
-    """Build (or load) the archive of ``n`` articles over ``days`` dates and time every query three ways."""
+def files_sql(views) -> tuple[str, dict]:
+    """``read_parquet`` of the files the views read (rollup files, then daily ones), and their counts."""
+    used = {layer: (uris, n) for layer, uris, n in views.execute(
+        "SELECT layer, list(uri ORDER BY uri), sum(bytes) FROM table_files WHERE kind = 'articles' AND used "
+        "GROUP BY layer").fetchall()}
+    lst = {k: "[" + ", ".join(f"'{u}'" for u in v[0]) + "]" for k, v in used.items()}
+    parts = ([f"FROM read_parquet({lst['rollup']})"] if "rollup" in lst else []) + (
+        [f"FROM read_parquet({lst['daily']}, hive_partitioning = true, hive_types_autocast = false)"]
+        if "daily" in lst else [])
+    counts = {f"{k}_files": len(v[0]) for k, v in used.items()} | {f"{k}_bytes": v[1] for k, v in used.items()}
+    return "(" + " UNION ALL BY NAME ".join(parts) + ")", counts
+
+
+def overheads(views, reps: int) -> dict:
+    """What the views do on every query besides reading rows: the manifests, and the glob for daily files."""
+    glob, root = views.execute("SELECT getvariable('newsarchive_daily_globs').articles, "
+                               "getvariable('newsarchive_root')").fetchone()
+    sql = {"manifests_s": "SELECT count(*) FROM table_files WHERE kind = 'articles' AND used",
+           "daily_glob_s": f"SELECT count(*) FROM glob('{glob}')"}
+    return {k: statistics.median(timed(views, q)[0] for _ in range(reps)) for k, q in sql.items()} | {
+        "daily_glob": glob[len(root) + 1:]}
+
+
+def layout(root: Path, layout_name: str, ideal_path: Path, reps: dict, extra: dict) -> dict:
+    """Time every query three ways on one layout of the archive."""
     import duckdb
 
-    from bench import query_data
     from newsarchive.views import connect_views
-    root = OUT / f"query-archive-{n}-{days}d"
-    t = time.perf_counter()
-    query_data.build(root, n, days)
-    built = time.perf_counter() - t
     views = connect_views(str(root))
-    ideal_path = ideal_file(views, OUT / f"query-ideal-{n}-{days}d.parquet")
+    ideal_file(views, ideal_path)
     ideal = duckdb.connect()
     ideal.execute(f"CREATE VIEW ideal AS FROM read_parquet('{ideal_path}')")
-    files = views.execute("SELECT list(uri), sum(bytes) FROM committed_files WHERE kind = 'articles'").fetchone()
-    files_sql = ("read_parquet([" + ", ".join(f"'{u}'" for u in files[0])
-                 + "], hive_partitioning = true, hive_types_autocast = false)")
-    return {"articles": n, "days": days, "files": len(files[0]), "archive_bytes": files[1],
-            "ideal_bytes": ideal_path.stat().st_size, "build_or_load_s": built,
-            "queries": compare(views, ideal, files_sql, reps)}
+    sql, counts = files_sql(views)
+    return {"layout": layout_name, **extra, **counts, "files": sum(v for k, v in counts.items() if k.endswith("_files")),
+            "archive_bytes": sum(v for k, v in counts.items() if k.endswith("_bytes")),
+            "ideal_bytes": ideal_path.stat().st_size, "queries": compare(views, ideal, sql, reps),
+            **overheads(views, reps["per_day"])}
 
 
-def run(quick: bool, days: int | None) -> dict:
-    """The daily layout (1,000 articles a day), then the same number of articles in big dates (8,333 per file)."""
+def run(quick: bool) -> dict:
+    """The production layout (daily files + monthly rollups), then the daily files alone."""
+    from bench import query_data
     n = 100_000 if quick else 1_000_000
+    days = n // 1000
     reps = {"keyword": 3, "per_day": 5} if quick else {"keyword": 3, "per_day": 7}
-    layouts = [days] if days else [n // 1000, n // 50_000]
-    res = {"shapes": [shape(n, d, reps) for d in layouts]}
+    daily = OUT / f"query-archive-{n}-{days}d"
+    t = time.perf_counter()
+    query_data.build(daily, n, days)
+    built = time.perf_counter() - t
+    rolled = OUT / f"query-archive-{n}-{days}d-rollup"
+    marker = query_data.with_rollups(daily, rolled)
+    ideal = OUT / f"query-ideal-{n}-{days}d.parquet"
+    shape = {"articles": n, "days": days}
+    res = {"shapes": [layout(rolled, "rollup", ideal, reps, shape | {"rollup_s": marker["rollup_s"]}),
+                      layout(daily, "daily", ideal, reps, shape | {"build_or_load_s": built})]}
     res["peak_rss_mib"] = peak_rss_mib()
     return res
 
 
 def print_report(r: dict) -> None:
     for s in r["shapes"]:
-        print(f"{s['articles']:,} articles over {s['days']} dates: {s['files']:,} files, {s['archive_bytes'] / 1e6:,.0f} MB; "
-              f"ideal file {s['ideal_bytes'] / 1e6:,.0f} MB")
+        print(f"{s['articles']:,} articles over {s['days']} dates, {s['layout']} layout: {s['files']:,} files read "
+              f"({s.get('rollup_files', 0):,} rollup, {s.get('daily_files', 0):,} daily), "
+              f"{s['archive_bytes'] / 1e6:,.0f} MB; ideal file {s['ideal_bytes'] / 1e6:,.0f} MB")
         for name, q in s["queries"].items():
             print(f"  {name:<8} {q['rows']:>7} rows  views {q['views_s'] * 1000:8.1f} ms  files {q['files_s'] * 1000:8.1f} ms  "
                   f"ideal {q['ideal_s'] * 1000:8.1f} ms  ratio {q['ratio']:.2f}× (goal ≤ 1.2×)")
+        print(f"  per query: manifests (table_files) {s['manifests_s'] * 1000:.1f} ms, "
+              f"glob {s['daily_glob']} {s['daily_glob_s'] * 1000:.1f} ms")
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.query", description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="100,000 articles over 100 dates")
-    ap.add_argument("--days", type=int, help="spread the articles over this many dates (default: 1,000 a day)")
     a = ap.parse_args(argv)
-    res = run(a.quick, a.days)
+    res = run(a.quick)
     write_result("query", a.quick, res)
     print_report(res)
     return 0

@@ -5,12 +5,20 @@ One committed snapshot per date (``pipelines.tablefiles.table_blobs`` → ``put_
 one file per source and date, as a daily publish leaves them. Texts are ~300 random CJK characters with
 full-width punctuation; 1% hold 中关村 and 0.5% 怀柔科学城 (the README's keyword recipes). Published times
 spread over each day in China time. The archive is cached under ``bench/out/`` (gitignored).
+
+:func:`with_rollups`: the same archive (a hard-linked copy: files are never changed in place) after
+``newsarchive compact --rollup``, the production layout: each closed month of a table as a few big files,
+the latest (open) month still daily.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+import subprocess
+import sys
+import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -86,3 +94,18 @@ def build(root: Path, n_docs: int, days: int, chars: int = 300) -> Path:
         manifest.commit(store, m)
     done.write_text(json.dumps(want))
     return root
+
+
+def with_rollups(daily: Path, root: Path) -> dict:
+    """``daily`` copied to ``root`` and rolled up by ``newsarchive compact --rollup`` (cached); its marker."""
+    done, want = root / ".complete", json.loads((daily / ".complete").read_text())
+    if done.exists() and {k: v for k, v in json.loads(done.read_text()).items() if k in want} == want:
+        return json.loads(done.read_text())
+    shutil.rmtree(root, ignore_errors=True)
+    shutil.copytree(daily, root, copy_function=os.link, ignore=shutil.ignore_patterns(".complete"))
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "newsarchive.cli", "compact", "--rollup", "--store", str(root)],
+                   check=True, stdout=subprocess.DEVNULL)
+    marker = want | {"rollup_s": time.perf_counter() - t}
+    done.write_text(json.dumps(marker))
+    return marker

@@ -116,6 +116,10 @@ def query_rows(r: dict) -> list[Row]:
     rows: list[Row] = []
     for s in r["shapes"]:
         shape = f"{s['articles']:,} articles, {s['articles'] // s['days']:,}/date, {s['files']:,} files"
+        if s.get("layout") == "rollup":
+            shape += f" ({s.get('rollup_files', 0):,} monthly rollups + {s.get('daily_files', 0):,} daily)"
+        elif s.get("layout"):
+            shape += f" ({s['layout']} files only)"
         rows += [("query", f"{name.replace('_', '-')} via views, {shape}", f"{q['views_s'] * 1000:,.0f} ms",
                   f"one zstd file {q['ideal_s'] * 1000:,.0f} ms", x(q["ratio"]), "≤ 1.2×", verdict(q["ratio"] <= 1.2))
                  for name, q in s["queries"].items()]
