@@ -129,6 +129,7 @@ def summarize(crawler, opts: CrawlOptions, elapsed: float) -> dict:
         "mojibake_pages": stats.get("newsarchive/mojibake_pages", 0),
         "skipped": dict(frontier.skipped) if frontier else {},
         "budget_exhausted": bool(frontier and frontier.exhausted),
+        "dropped_at_deadline": stats.get("newsarchive/dropped_at_deadline", 0),
         "outcomes": counts,
         "segments": sorted(rec.committed) if rec else [],
         "elapsed_seconds": round(elapsed, 3),

@@ -17,6 +17,8 @@ def fetches_of_failure(failure) -> Iterator[Fetch]:
     req = failure.request
     att = req.meta.pop(ATTEMPT, None)
     exc = failure.value
+    if isinstance(exc, outcome.Deadline):
+        return                      # never sent: not a fetch, not a failure (spiders/deadline.py)
     if isinstance(exc, HttpError):
         gone = exc.response.status in (404, 410)
         if gone and req.meta.get("na_kind") == "archive":

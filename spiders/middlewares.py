@@ -21,6 +21,7 @@ from scrapy.utils.asyncio import sleep
 
 from pipelines.urls import host_is_private
 from spiders import outcome
+from spiders.deadline import STAT as DEADLINE_STAT, deadline_passed
 from spiders.warc import Exchange
 
 ATTEMPT = "na_attempt"
@@ -62,7 +63,11 @@ class SafetyMiddleware:
         return cls(crawler)
 
     def process_request(self, request: Request):
-        """None when the request may go; raises ``Blocked``; a coroutine when the host needs a DNS lookup."""
+        """None when the request may go; raises ``Blocked`` (or ``Deadline`` once the crawl's time limit
+        passed); a coroutine when the host needs a DNS lookup."""
+        if deadline_passed(self.crawler):
+            self.crawler.stats.inc_value(DEADLINE_STAT)
+            raise outcome.Deadline(f"the crawl's time limit passed before {request.url} was sent")
         source = self.crawler.spider.source
         host = urlsplit(request.url).hostname or ""
         if not source.allows_host(request.url):

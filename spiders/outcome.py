@@ -25,6 +25,11 @@ class Blocked(IgnoreRequest):
         self.reason = reason
 
 
+class Deadline(IgnoreRequest):
+    """A request the crawl dropped unsent because its time limit passed (spiders/deadline.py): no fetch,
+    no failure; the next crawl discovers the URL again."""
+
+
 _EXC = (
     ((DownloadTimeoutError, txerror.TimeoutError, txerror.TCPTimedOutError), "timeout"),
     ((CannotResolveHostError, txerror.DNSLookupError), "dns_error"),

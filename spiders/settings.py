@@ -81,6 +81,9 @@ def build_settings(opts: CrawlOptions) -> dict:
             "spiders.middlewares.CaptureMiddleware": 950,
         },
         "SPIDER_MIDDLEWARES": {"scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None},
+        # CLOSESPIDER_TIMEOUT as a hard bound: requests queued in the downloader are dropped at the limit
+        "EXTENSIONS": {"scrapy.extensions.closespider.CloseSpider": None,
+                       "spiders.deadline.DeadlineCloseSpider": 0},
         "ITEM_PIPELINES": {
             "spiders.pipelines.EncodingCheckPipeline": 100,
             "spiders.pipelines.ArchivePipeline": 200,
