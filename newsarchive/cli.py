@@ -93,10 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seen", action="store_true",
                    help="also merge each source's crawl seen-set files (run while no crawl is running)")
     p.add_argument("--rollup", action="store_true",
-                   help="then roll each closed month of the tables up into a few big files (pipelines/rollup.py)")
+                   help="then roll each month of the tables up into a few big files (pipelines/rollup.py)")
     p.add_argument("--before", type=_date,
-                   help="with --rollup: months whose committed dates are all before this date "
-                        "(default: the latest committed month's first day, i.e. closed months only)")
+                   help="with --rollup: cover the committed dates before this date; a daily schedule passes its "
+                        "logical date (default: the latest committed month's first day, i.e. closed months only)")
     _common(p, config=False)
 
     p = sub.add_parser("quality", help="quality checks of one date; exit 1 when a check fails")

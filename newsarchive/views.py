@@ -11,6 +11,7 @@ from newsarchive import duck
 from pipelines.storage import Store
 
 VIEWS_SQL = Path(__file__).with_name("sql") / "views.sql"
+PINNED_SQL = Path(__file__).with_name("sql") / "views_pinned.sql"
 SOURCES_META = "_meta/sources.json"
 #: Views every connection has (views.sql defines them; tests check each one).
 VIEWS = ("snapshots", "snapshot_runs", "committed_files", "table_files", "rollups", "articles", "sightings",
@@ -40,16 +41,20 @@ def write_sources(store: "Store | str", cfg) -> str:
 
 
 def connect_views(store: "Store | str", sources_config=None,
-                  database: str = ":memory:") -> duckdb.DuckDBPyConnection:
+                  database: str = ":memory:", pin: bool = False) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection on ``store`` with every view of views.sql.
 
     ``sources_config`` (a ``SourcesConfig``) replaces the store's ``_meta/sources.json`` as the
     ``sources`` view (names and priorities of the canonical copy of a cluster).
+    ``pin``: also run views_pinned.sql, so every query reads the snapshot committed now (manifests read
+    once, here) instead of re-reading the manifests each query; ``pin_views(con)`` moves the pin.
     """
     store = Store.open(store)
     con = duck.connect(store, database)
     con.execute("SET VARIABLE newsarchive_root = ?", [store.uri])
     con.execute(VIEWS_SQL.read_text(encoding="utf-8"))
+    if pin:
+        con.execute(PINNED_SQL.read_text(encoding="utf-8"))
     if sources_config is not None:
         rows = sources_rows(sources_config)
         values = ", ".join("(" + ", ".join(sql_literal(r[k]) for k in ("id", "name", "priority", "language",
@@ -60,6 +65,14 @@ def connect_views(store: "Store | str", sources_config=None,
         con.execute(f"CREATE OR REPLACE VIEW sources AS SELECT source::VARCHAR AS source, name::VARCHAR AS name, "
                     f"priority::INTEGER AS priority, language::VARCHAR AS language, base_url::VARCHAR AS base_url "
                     f"FROM ({body})")
+    return con
+
+
+def pin_views(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """Pin the views to the snapshot committed now: views.sql again (it sees new tables and rollups),
+    then views_pinned.sql."""
+    con.execute(VIEWS_SQL.read_text(encoding="utf-8"))
+    con.execute(PINNED_SQL.read_text(encoding="utf-8"))
     return con
 
 

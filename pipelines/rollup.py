@@ -1,9 +1,10 @@
-"""Monthly rollups: each closed month of a table as a few big Parquet files, a derived acceleration copy.
+"""Monthly rollups: each month of a table as a few big Parquet files, a derived acceleration copy.
 
 The per-date snapshots (``_snapshots/<dt>.json``) stay the truth and the unit of commit; a rollup only
 lets readers open a few big files instead of one small file per source and date. For every table and
-every month whose committed dates are all before ``before`` (default: the first day of the latest
-committed month, so only closed months), :func:`rollup` writes
+every month with committed dates before ``before`` (default: the first day of the latest committed
+month, so only closed months; a daily schedule passes its logical date and so also covers the current
+month through yesterday), :func:`rollup` writes, from the month's dates before ``before``,
 
 * ``rollup/<table>/month=YYYY-MM/part-<digest>.parquet``: the rows of the month's committed daily files,
   sorted by ``dt`` then ``schemas.SORT_KEYS`` (plus the publish writer's tie-breaks), with the table's
@@ -13,10 +14,11 @@ committed month, so only closed months), :func:`rollup` writes
   listing those files and, per committed date of the month, the daily files they were built from;
 * then deletes the month's rollup files that manifest does not list.
 
-A rollup is *valid* while the month's committed daily files are exactly the ones it was built from
-(:func:`pipelines.rollupfmt.is_valid`); a rerun, backfill or compaction of one of its dates makes it
-invalid and readers (``newsarchive/sql/views.sql``) go back to that month's daily files until the next
-rollup. Daily files are never deleted. Run it serialized (like publish): two concurrent rollups of one
+A rollup is *valid* while the committed daily files of the dates it covers are exactly the ones it was
+built from (:func:`pipelines.rollupfmt.is_valid`); a rerun, backfill or compaction of one of those dates
+makes it invalid and readers (``newsarchive/sql/views.sql``) go back to that month's daily files until
+the next rollup. Dates of the month published after it (it does not cover them) are read from their daily
+files next to a valid rollup, and the next rollup takes them in. Daily files are never deleted. Run it serialized (like publish): two concurrent rollups of one
 month could delete each other's new files.
 """
 from __future__ import annotations
@@ -62,11 +64,13 @@ def rollup(store: "Store | str", before: "str | date | None" = None,
     tables = list(tables or manifest.TABLES)
     if unknown := set(tables) - set(manifest.TABLES):
         raise KeyError(f"unknown tables {sorted(unknown)}; known: {', '.join(manifest.TABLES)}")
-    return {t: {m: rollup_month(store, t, m, rollupfmt.daily_files(snaps, t, m)) for m in months} for t in tables}
+    return {t: {m: rollup_month(store, t, m, rollupfmt.daily_files(snaps, t, m, before)) for m in months}
+            for t in tables}
 
 
 def rollup_month(store: Store, table: str, month: str, daily: dict[str, list[str]]) -> str:
-    """Bring ``_rollups/<table>/<month>.json`` in line with the month's committed daily files."""
+    """Bring ``_rollups/<table>/<month>.json`` in line with ``daily``, the committed daily files of the
+    month's dates to cover."""
     old = rollupfmt.read(store, table, month)
     if not any(daily.values()):
         if old is None:
@@ -74,8 +78,8 @@ def rollup_month(store: Store, table: str, month: str, daily: dict[str, list[str
         store.delete(rollupfmt.manifest_path(table, month))
         store.delete_many(store.list(rollupfmt.folder(table, month)))
         return "removed"
-    if (old is not None and rollupfmt.is_valid(old, daily) and old["schema_version"] == schemas.SCHEMA_VERSION
-            and all(store.exists(f["path"]) for f in old["files"])):
+    if (old is not None and rollupfmt.is_valid(old, daily) and sorted(old["dates"]) == sorted(daily)
+            and old["schema_version"] == schemas.SCHEMA_VERSION and all(store.exists(f["path"]) for f in old["files"])):
         return "unchanged"
     files = write_files(store, table, month, daily)
     new = rollupfmt.new(table, month, files, daily)

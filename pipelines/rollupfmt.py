@@ -8,12 +8,16 @@ Format (keys sorted, no wall-clock time: rebuilding an unchanged month writes id
                "2022-07-02": [], ...},
      "rows": 31000}
 
-``dates`` holds every date of the month that had a committed snapshot when the rollup was built, with
-the daily files of the table its rows came from (a date without rows of the table has ``[]``).
+``dates`` holds the dates the rollup covers: every date of the month before the rollup's ``--before``
+that had a committed snapshot when it was built, with the daily files of the table its rows came from (a
+date without rows of the table has ``[]``). A month still being published (the current one, rolled up
+through yesterday) is covered in part; its later dates are not in ``dates``.
 
-Validity: a rollup stands for the month's rows while the month's committed daily files of the table
-(over all its dates) are exactly the files in ``dates``. Daily file names carry a digest of their bytes,
-so equal names mean equal rows. The DuckDB views apply the same rule in SQL (``table_files``).
+Validity: a rollup stands for the rows of the dates it covers while the committed daily files of the
+table on those dates are exactly the files in ``dates``. Daily file names carry a digest of their bytes,
+so equal names mean equal rows. A date of the month it does not cover (published after it was built)
+does not touch its validity: readers take that date from its daily files. The DuckDB views apply the
+same rule in SQL (``table_files``).
 """
 from __future__ import annotations
 
@@ -57,23 +61,21 @@ def built_from(m: dict) -> list[str]:
 
 
 def is_valid(m: dict, daily: dict[str, list[str]]) -> bool:
-    """Whether rollup manifest ``m`` still stands for the month whose committed files are ``daily``."""
+    """Whether rollup manifest ``m`` still stands for the dates it covers, the month's committed files
+    being ``daily`` (``{dt: [files]}``; dates ``m`` does not cover are ignored)."""
     files = built_from(m)
-    return bool(files) and files == sorted(p for paths in daily.values() for p in paths)
+    return bool(files) and files == sorted(p for dt in m["dates"] for p in daily.get(dt, []))
 
 
 def months_before(snaps: dict[str, dict], before: str) -> list[str]:
-    """Months whose committed dates are all before ``before`` (YYYY-MM-DD), sorted."""
-    last: dict[str, str] = {}
-    for dt in snaps:
-        last[dt[:7]] = max(last.get(dt[:7], dt), dt)
-    return sorted(m for m, dt in last.items() if dt < before)
+    """Months with a committed date before ``before`` (YYYY-MM-DD), sorted."""
+    return sorted({dt[:7] for dt in snaps if dt < before})
 
 
-def daily_files(snaps: dict[str, dict], table: str, month: str) -> dict[str, list[str]]:
-    """``{dt: [committed files of table]}`` for every committed date of ``month``."""
+def daily_files(snaps: dict[str, dict], table: str, month: str, before: str | None = None) -> dict[str, list[str]]:
+    """``{dt: [committed files of table]}`` for every committed date of ``month`` (before ``before``)."""
     return {dt: sorted(e["path"] for e in m["files"].get(table, []))
-            for dt, m in snaps.items() if dt[:7] == month}
+            for dt, m in snaps.items() if dt[:7] == month and (before is None or dt < before)}
 
 
 def rollups(store: Store, table: str) -> dict[str, dict]:

@@ -185,8 +185,8 @@ def setup_for(store, blocks: list[str]) -> str:
     from urllib.parse import urlsplit
     from newsarchive.duck import httpfs_path
     if not store.is_s3:
-        return next(b for b in blocks if ".read" in b and "s3://" not in b).replace("/path/to/data", store.uri)
-    b = next(b for b in blocks if ".read" in b and "s3://" in b)
+        return next(b for b in blocks if "views.sql" in b and "s3://" not in b).replace("/path/to/data", store.uri)
+    b = next(b for b in blocks if "views.sql" in b and "s3://" in b)
     s = store.s3
     for old, new in (("LOAD httpfs", f"LOAD '{httpfs_path()}'"), ("KEY_ID 'minioadmin'", f"KEY_ID '{s.access_key}'"),
                      ("SECRET 'minioadmin'", f"SECRET '{s.secret_key}'"),
@@ -201,12 +201,16 @@ def test_readme_recipes_run(store):
     build_archive(store)
     blocks = readme_sql_blocks()
     recipes = [b for b in blocks if ".read" not in b]
-    assert len(recipes) >= 4 and len(blocks) - len(recipes) == 2
+    assert len(recipes) >= 4 and len(blocks) - len(recipes) == 3
     con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
     run_script(con, setup_for(store, blocks))
+    live = {}
     for sql in recipes:
-        result = con.execute(sql).fetchall()
-        assert result, f"README recipe returned no rows:\n{sql}"
+        live[sql] = sorted(map(repr, con.execute(sql).fetchall()))
+        assert live[sql], f"README recipe returned no rows:\n{sql}"
+    run_script(con, next(b for b in blocks if "views_pinned.sql" in b))      # the same answers, pinned
+    assert con.execute("SELECT getvariable('newsarchive_pinned_files') IS NOT NULL").fetchone()[0]
+    assert {sql: sorted(map(repr, con.execute(sql).fetchall())) for sql in recipes} == live
     keyword = next(b for b in recipes if "怀柔科学城" in b)
     assert {r[0] for r in con.execute(keyword).fetchall()} == {"中关村", "怀柔科学城"}
     spread = next(b for b in recipes if "canonical_copy" in b)
@@ -338,3 +342,67 @@ def test_a_change_outside_the_connections_daily_glob_asks_to_rerun_views_sql(loc
     with pytest.raises(duckdb.Error, match="run views.sql again"):
         con.execute("SELECT count(*) FROM articles").fetchall()
     assert answers(connect_views(local_store)) == answers(daily)
+
+
+# ---------------------------------------------------------------- pinned views (views_pinned.sql)
+
+
+def test_pinned_views_read_the_snapshot_committed_when_they_were_set_up(store, tmp_path):
+    from newsarchive.views import pin_views
+    from pipelines.rollup import rollup
+    cfg = build_archive(store)
+    publish_batch(store, D3, "scheduled__2022-08-01T080000", 7, cfg)
+    rollup(store)                                                        # 2022-07 rolled up, D3 daily
+    pinned = connect_views(store, pin=True)
+    assert answers(pinned) == answers(connect_views(store))
+    for v in VIEWS:
+        assert rows(pinned, f"DESCRIBE {v}") == rows(connect_views(store), f"DESCRIBE {v}"), v
+    before = answers(pinned)
+
+    publish_batch(store, D3, "scheduled__2022-08-01T090000", 9, cfg)     # another batch of D3...
+    publish_batch(store, "2022-08-02", "scheduled__2022-08-02T080000", 8, cfg)   # ...and a new date
+    live = connect_views(store)
+    assert answers(live) != before
+    assert answers(pinned) == before                                     # the pin holds
+    assert pinned.execute("SELECT count(*) FROM snapshots").fetchone()[0] == 3
+    pin_views(pinned)                                                    # moved to the newest commit
+    assert answers(pinned) == answers(live)
+    assert pinned.execute("SELECT count(*) FROM articles WHERE title IN ('新闻8', '新闻9')").fetchone()[0] == 2
+    assert pinned.execute("SELECT count(*) FROM snapshots").fetchone()[0] == 4
+
+
+def test_pinned_views_read_only_the_listed_files(local_store, tmp_path):
+    from pipelines.rollup import rollup
+    cfg = build_archive(local_store)
+    publish_batch(local_store, D3, "scheduled__2022-08-01T080000", 7, cfg)
+    rollup(local_store)
+    con = connect_views(local_store, pin=True)
+    d3_files = len(manifest.committed_files(local_store, "articles", dates=[D3]))
+    assert scanned_files(con, "SELECT source, count(*) FROM articles GROUP BY ALL", tmp_path) == {
+        "rollup": 1, "daily": d3_files}
+
+
+def test_pinned_views_on_an_empty_store_are_empty_but_typed(tmp_path, local_store):
+    full = connect_views(build_archive_at(tmp_path / "full"), pin=True)
+    empty = connect_views(local_store, pin=True)
+    for v in VIEWS:
+        assert empty.execute(f"SELECT count(*) FROM {v}").fetchone()[0] == 0, v
+        assert rows(empty, f"DESCRIBE {v}") == rows(full, f"DESCRIBE {v}"), v
+
+
+def test_a_month_rolled_up_through_yesterday_and_the_dates_after_it(store, tmp_path):
+    from pipelines.rollup import rollup
+    cfg = build_archive(store)                                            # D1, D2 (2022-07)
+    daily = connect_views(store)                                          # no rollups: daily files only
+    assert rollup(store, before=D2)["articles"] == {"2022-07": "built"}   # covers D1 only
+    publish_batch(store, D3, "scheduled__2022-08-01T080000", 7, cfg)      # a date after the rollup
+    for con in (connect_views(store), connect_views(store, pin=True)):
+        assert [r["used"] for r in rows(con, "FROM rollups")] == [True] * 3
+        used = rows(con, "SELECT DISTINCT layer, dt FROM table_files WHERE kind = 'articles' AND used ORDER BY ALL")
+        assert used == [{"layer": "daily", "dt": D2}, {"layer": "daily", "dt": D3}, {"layer": "rollup", "dt": None}]
+        assert answers(con) == answers(daily)
+    publish_batch(store, D1, "scheduled__2022-07-27T090000", 8, cfg)      # a rerun of the covered date
+    con = connect_views(store)
+    assert [r["used"] for r in rows(con, "FROM rollups")] == [False] * 3
+    assert answers(con) == answers(daily)
+    assert con.execute("SELECT count(*) FROM articles WHERE title = '新闻8'").fetchone()[0] == 1

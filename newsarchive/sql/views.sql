@@ -3,8 +3,8 @@
 -- Readers see only the files a committed manifest (_snapshots/<dt>.json) lists, so a
 -- publish in progress (or a file left behind by a killed one) is never visible. Months rolled
 -- up by `newsarchive compact --rollup` (_rollups/<table>/<month>.json) are read from their few
--- big rollup files while those stand for exactly the month's committed daily files, and from
--- the daily files otherwise: the rows are the same either way (see table_files below).
+-- big rollup files while those stand for exactly the committed daily files of the dates they cover,
+-- and from the daily files otherwise: the rows are the same either way (see table_files below).
 --
 --   SET VARIABLE newsarchive_root = '/abs/path/to/data';   -- or 's3://bucket/prefix'
 --   .read newsarchive/sql/views.sql                         -- duckdb CLI; Python: con.execute(text)
@@ -64,12 +64,6 @@ SET VARIABLE newsarchive_manifest_columns = {
     'runs': 'MAP(VARCHAR, STRUCT(staged BIGINT, articles BIGINT, sightings BIGINT, rejects BIGINT,
                                  exact_duplicates BIGINT, near_duplicates BIGINT))'};
 
--- The table lists of a snapshot manifest, as table_files reads them.
-SET VARIABLE newsarchive_table_files_type =
-    'STRUCT(articles STRUCT(path VARCHAR, "rows" BIGINT, bytes BIGINT)[],
-            sightings STRUCT(path VARCHAR, "rows" BIGINT, bytes BIGINT)[],
-            rejects STRUCT(path VARCHAR, "rows" BIGINT, bytes BIGINT)[])';
-
 -- Rollup manifest format 1 (pipelines/rollupfmt.py).
 SET VARIABLE newsarchive_rollup_columns = {
     'format': 'INTEGER', 'table': 'VARCHAR', 'month': 'VARCHAR', 'schema_version': 'VARCHAR',
@@ -77,11 +71,18 @@ SET VARIABLE newsarchive_rollup_columns = {
     'rows': 'BIGINT'};
 
 ---------------------------------------------------------------- manifests
+-- Every committed snapshot manifest, one row per date: the one place the views below read them
+-- (views_pinned.sql replaces it with a copy). Only read when snapshots exist.
+CREATE OR REPLACE VIEW newsarchive_manifests AS
+FROM query(CASE WHEN list_contains(getvariable('newsarchive_present'), 'snapshots') THEN $$
+    FROM read_json(getvariable('newsarchive_root') || '/_snapshots/*.json',
+                   columns = getvariable('newsarchive_manifest_columns'), hive_partitioning = false) $$
+ELSE $$ SELECT NULL::VARCHAR AS dt WHERE false $$ END);
+
 -- One row per file of a committed manifest (kind: articles, sightings, rejects, index).
 CREATE OR REPLACE VIEW committed_files AS
 FROM query(CASE WHEN list_contains(getvariable('newsarchive_present'), 'snapshots') THEN $$
-    WITH m AS (FROM read_json(getvariable('newsarchive_root') || '/_snapshots/*.json',
-                              columns = getvariable('newsarchive_manifest_columns'), hive_partitioning = false)),
+    WITH m AS (FROM newsarchive_manifests),
     entries AS (SELECT dt, 'articles' AS kind, unnest(files.articles) AS e FROM m
                 UNION ALL SELECT dt, 'sightings', unnest(files.sightings) FROM m
                 UNION ALL SELECT dt, 'rejects', unnest(files.rejects) FROM m
@@ -97,8 +98,7 @@ ELSE $$
 -- One row per publish batch (run) of each committed date, with its counts.
 CREATE OR REPLACE VIEW snapshot_runs AS
 FROM query(CASE WHEN list_contains(getvariable('newsarchive_present'), 'snapshots') THEN $$
-    WITH m AS (FROM read_json(getvariable('newsarchive_root') || '/_snapshots/*.json',
-                              columns = getvariable('newsarchive_manifest_columns'), hive_partitioning = false)),
+    WITH m AS (FROM newsarchive_manifests),
     r AS (SELECT dt, unnest(map_entries(runs)) AS r FROM m)
     SELECT dt, r.key AS run, r.value.staged, r.value.articles, r.value.sightings, r.value.rejects,
            r.value.exact_duplicates, r.value.near_duplicates
@@ -112,8 +112,7 @@ ELSE $$
 -- One row per committed date: what its snapshot holds.
 CREATE OR REPLACE VIEW snapshots AS
 FROM query(CASE WHEN list_contains(getvariable('newsarchive_present'), 'snapshots') THEN $$
-    WITH m AS (FROM read_json(getvariable('newsarchive_root') || '/_snapshots/*.json',
-                              columns = getvariable('newsarchive_manifest_columns'), hive_partitioning = false))
+    WITH m AS (FROM newsarchive_manifests)
     SELECT dt, committed_at_run, schema_version, cardinality(runs)::BIGINT AS runs,
            coalesce(list_sum([r.staged for r in map_values(runs)]), 0)::BIGINT AS staged,
            coalesce(list_sum([f."rows" for f in files.articles]), 0)::BIGINT AS articles,
@@ -136,9 +135,10 @@ ELSE $$
 ---------------------------------------------------------------- data files: daily and monthly rollups
 -- One row per Parquet file the table views may read: the committed daily files (layer 'daily') and the
 -- files of committed monthly rollups (layer 'rollup', pipelines/rollup.py). `used`: the table views read
--- it. A rollup is used while its month's committed daily files are exactly the ones it was built from
--- (the `dates` of _rollups/<table>/<month>.json); the month's daily files are then not used. A rerun,
--- backfill or compaction of a date in the month changes them: the views read that month's daily files
+-- it. A rollup is used while the committed daily files of the dates it covers (the `dates` of
+-- _rollups/<table>/<month>.json) are exactly the ones it was built from; those dates' daily files are then
+-- not used. Dates of the month it does not cover (published after it) are read from their daily files. A
+-- rerun, backfill or compaction of a covered date changes them: the views read that month's daily files
 -- again until the next `newsarchive compact --rollup`. Reads every snapshot manifest once.
 CREATE OR REPLACE VIEW table_files AS
 FROM query(CASE WHEN NOT list_contains(getvariable('newsarchive_present'), 'snapshots') THEN $$
@@ -147,22 +147,25 @@ FROM query(CASE WHEN NOT list_contains(getvariable('newsarchive_present'), 'snap
            NULL::BOOLEAN AS used
     WHERE false $$
 ELSE $$
-    WITH s AS (FROM read_json(getvariable('newsarchive_root') || '/_snapshots/*.json', hive_partitioning = false,
-                              columns = {'dt': 'VARCHAR', 'files': getvariable('newsarchive_table_files_type')})),
+    WITH s AS (SELECT dt, files FROM newsarchive_manifests),
     daily AS MATERIALIZED (
         SELECT 'articles' AS kind, dt, unnest(files.articles, recursive := true) FROM s
         UNION ALL SELECT 'sightings', dt, unnest(files.sightings, recursive := true) FROM s
         UNION ALL SELECT 'rejects', dt, unnest(files.rejects, recursive := true) FROM s),
     r AS (FROM query(CASE WHEN list_contains(getvariable('newsarchive_present'), 'rollups') THEN $_$
-              SELECT "table" AS kind, month, files, flatten(map_values(dates)) AS built_from
+              SELECT "table" AS kind, month, files, flatten(map_values(dates)) AS built_from,
+                     map_keys(dates) AS covered
               FROM read_json(getvariable('newsarchive_root') || '/_rollups/*/*.json', hive_partitioning = false,
                              columns = getvariable('newsarchive_rollup_columns')) $_$
           ELSE $_$ SELECT NULL::VARCHAR AS kind, NULL::VARCHAR AS month,
                           NULL::STRUCT(path VARCHAR, "rows" BIGINT, bytes BIGINT)[] AS files,
-                          NULL::VARCHAR[] AS built_from WHERE false $_$ END)),
-    now AS (SELECT kind, left(dt, 7) AS month, list_sort(list(path)) AS paths FROM daily GROUP BY kind, month),
+                          NULL::VARCHAR[] AS built_from, NULL::VARCHAR[] AS covered WHERE false $_$ END)),
+    -- the committed daily files now of the dates each rollup covers (dates published after it do not count)
+    now AS (SELECT d.kind, left(d.dt, 7) AS month, list_sort(list(d.path)) AS paths
+            FROM daily d JOIN r ON r.kind = d.kind AND r.month = left(d.dt, 7) AND list_contains(r.covered, d.dt)
+            GROUP BY ALL),
     rolled AS MATERIALIZED (
-        SELECT r.kind, r.month, r.files,
+        SELECT r.kind, r.month, r.files, r.covered,
                coalesce(list_contains(getvariable('newsarchive_rolled_up'), r.kind)
                         AND now.paths = list_sort(r.built_from), false) AS used
         FROM r LEFT JOIN now USING (kind, month))
@@ -172,7 +175,8 @@ ELSE $$
     UNION ALL
     SELECT d.kind, 'daily', left(d.dt, 7), d.dt, d.path, getvariable('newsarchive_root') || '/' || d.path,
            d."rows", d.bytes,
-           NOT EXISTS (FROM rolled WHERE rolled.used AND rolled.kind = d.kind AND rolled.month = left(d.dt, 7))
+           NOT EXISTS (FROM rolled WHERE rolled.used AND rolled.kind = d.kind AND rolled.month = left(d.dt, 7)
+                                         AND list_contains(rolled.covered, d.dt))
     FROM daily d $$ END);
 
 -- One row per committed rollup (table and month): used or not, its files, and the month's daily files.

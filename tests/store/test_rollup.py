@@ -106,11 +106,14 @@ def test_a_rerun_in_a_rolled_up_month_invalidates_it_until_the_next_rollup(store
                                              manifest.snapshots(store)["2022-07-02"]["files"]["articles"])
 
 
-def test_a_backfilled_date_invalidates_and_before_limits_the_months(store):
+def test_before_limits_the_dates_and_a_backfilled_new_date_is_taken_in_next_time(store):
     _archive(store)
-    assert rollup.rollup(store, before="2022-07-02")["articles"] == {"2022-06": "built"}
-    _publish(store, "2022-06-29", 50)                             # backfill into the rolled-up month
-    assert rollupfmt.valid_months(store, "articles") == []
+    assert rollup.rollup(store, before="2022-07-02")["articles"] == {"2022-06": "built", "2022-07": "built"}
+    assert list(rollupfmt.read(store, "articles", "2022-07")["dates"]) == ["2022-07-01"]   # dates < before
+    assert _rollup_rows(store, "articles", {"2022-07"}) == [
+        r for r in _daily_rows(store, "articles", {"2022-07"}) if "'2022-07-01'" in r]
+    _publish(store, "2022-06-29", 50)                     # backfill of a new date into a rolled-up month:
+    assert rollupfmt.valid_months(store, "articles") == ["2022-06", "2022-07"]   # not covered, read daily
     assert rollup.rollup(store, before="2022-09-01")["articles"] == {
         "2022-06": "built", "2022-07": "built", "2022-08": "built"}
     assert _rollup_rows(store, "articles") == _daily_rows(store, "articles", {"2022-06", "2022-07", "2022-08"})
@@ -145,3 +148,19 @@ def test_cli_compact_rollup(store, capsys):
     assert "rollup articles: months 2022-06..2022-07: 2 built 2022-06 2022-07, 0 unchanged" in out   # dates < --before
     assert rollupfmt.valid_months(store, "articles") == ["2022-06", "2022-07"]
     assert rollupfmt.rollups(store, "rejects") == {}
+
+
+def test_the_current_month_rolled_up_through_yesterday_stays_valid_as_new_dates_come(store):
+    _archive(store)                                   # ..., 2022-08-01
+    _publish(store, "2022-08-02", 60)
+    res = rollup.rollup(store, before="2022-08-02")    # a daily schedule on 2022-08-02
+    assert res["articles"] == {"2022-06": "built", "2022-07": "built", "2022-08": "built"}
+    assert list(rollupfmt.read(store, "articles", "2022-08")["dates"]) == ["2022-08-01"]
+    _publish(store, "2022-08-03", 61)                             # the next day: not covered, still valid
+    assert rollupfmt.valid_months(store, "articles") == ["2022-06", "2022-07", "2022-08"]
+    assert rollup.rollup(store, before="2022-08-02")["articles"]["2022-08"] == "unchanged"
+    assert rollup.rollup(store, before="2022-08-04")["articles"]["2022-08"] == "built"     # takes them in
+    assert list(rollupfmt.read(store, "articles", "2022-08")["dates"]) == ["2022-08-01", "2022-08-02", "2022-08-03"]
+    assert _rollup_rows(store, "articles") == _daily_rows(store, "articles", {"2022-06", "2022-07", "2022-08"})
+    _publish(store, "2022-08-02", 62, hour=9)                     # a rerun of a covered date invalidates it
+    assert rollupfmt.valid_months(store, "articles") == ["2022-06", "2022-07"]
