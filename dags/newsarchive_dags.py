@@ -7,6 +7,9 @@
   each run crawls its own date's archive and publishes its own batch, idempotently.
 * ``newsarchive_reprocess`` – manual: re-extract a date range from the raw WARC (no fetching)
   and re-publish, e.g. after an extractor upgrade.
+* ``newsarchive_compact`` – once a day: merges small files, then rolls every month up through the
+  day before the logical date (``newsarchive compact --rollup --before D``), so analyst queries
+  open a few big files (see README "Compaction").
 * ``newsarchive_snapshot_summary`` – scheduled on the ``articles`` Asset: logs a DuckDB summary
   of each new snapshot (an example consumer for analysts).
 
@@ -215,6 +218,29 @@ def reprocess_dag():
 
 
 reprocess_dag()
+
+
+@dag(dag_id="newsarchive_compact", schedule="@daily", start_date=START, catchup=False, max_active_runs=1,
+     default_args=DEFAULT_ARGS, tags=["newsarchive", "maintenance"],
+     description="merge small files, then roll the months up through the day before the logical date")
+def compact_dag():
+    @task(pool=PUBLISH_POOL, execution_timeout=timedelta(hours=2))
+    def compact() -> dict:
+        import subprocess
+        import sys
+        before = _run_info()["dt"]            # the logical date's own partition may still get publishes
+        cmd = [sys.executable, "-m", "newsarchive.cli", "compact", "--rollup", "--before", before, "--store", STORE]
+        p = subprocess.run(cmd, env={**os.environ, **_s3_env()}, capture_output=True, text=True, timeout=2 * 3600)
+        print(p.stdout + p.stderr)
+        if p.returncode != 0:
+            raise RuntimeError(f"newsarchive compact --rollup --before {before} failed (exit {p.returncode}): "
+                               f"{p.stderr[-1500:]}")
+        return {"before": before}
+
+    compact()
+
+
+compact_dag()
 
 
 @dag(dag_id="newsarchive_snapshot_summary", schedule=[ARTICLES], start_date=START, catchup=False,

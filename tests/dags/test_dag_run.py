@@ -1,4 +1,5 @@
-"""dag.test() of the main DAG against the replay and a moto S3 server: a committed snapshot DuckDB reads."""
+"""dag.test() of the main DAG against the replay and a moto S3 server: a committed snapshot DuckDB reads;
+then the compact DAG rolls it up."""
 import json
 import subprocess
 import sys
@@ -52,3 +53,13 @@ def test_main_dag_commits_a_snapshot_duckdb_reads(tmp_path, s3_env, s3_store, re
     seen = con.execute("SELECT count(*) FROM sightings WHERE NOT is_new").fetchone()[0]
     assert seen > 0, "finews republishes stdaily stories: duplicates must become sightings"
     assert "run report: s3://" in out["log"]
+
+    before = con.execute("SELECT source, count(*), count(DISTINCT url) FROM articles GROUP BY ALL ORDER BY ALL").fetchall()
+    out = run_dag(env, "newsarchive_compact", "2022-07-29T00:00:00+00:00", {})     # rolls up dates < 2022-07-29
+    assert out["state"] == "success", (out["tasks"], out["log"][-5000:])
+    con = connect_views(Store(s3_store.uri))
+    kinds, used = con.execute("SELECT list(kind ORDER BY kind), bool_and(used) FROM rollups").fetchone()
+    assert {"articles", "sightings"} <= set(kinds) and used
+    assert con.execute("SELECT DISTINCT layer FROM table_files WHERE used").fetchall() == [("rollup",)]
+    assert con.execute("SELECT source, count(*), count(DISTINCT url) FROM articles GROUP BY ALL ORDER BY ALL"
+                       ).fetchall() == before

@@ -38,7 +38,7 @@ def test_no_import_errors(bag):
 
 
 def test_expected_dags(bag):
-    assert {"newsarchive_incremental", "newsarchive_daily", "newsarchive_reprocess",
+    assert {"newsarchive_incremental", "newsarchive_daily", "newsarchive_reprocess", "newsarchive_compact",
             "newsarchive_snapshot_summary"} <= set(bag["dags"])
 
 
@@ -55,3 +55,4 @@ def test_pipelines_never_catch_up_or_overlap_and_publish_is_serialized(bag):
         assert d["catchup"] is False and d["max_active_runs"] == 1
         assert d["pools"]["publish"] == "newsarchive_publish"
     assert bag["dags"]["newsarchive_reprocess"]["pools"]["reprocess"] == "newsarchive_publish"
+    assert bag["dags"]["newsarchive_compact"]["pools"]["compact"] == "newsarchive_publish"
