@@ -18,8 +18,8 @@ A rollup is *valid* while the committed daily files of the dates it covers are e
 built from (:func:`pipelines.rollupfmt.is_valid`); a rerun, backfill or compaction of one of those dates
 makes it invalid and readers (``newsarchive/sql/views.sql``) go back to that month's daily files until
 the next rollup. Dates of the month published after it (it does not cover them) are read from their daily
-files next to a valid rollup, and the next rollup takes them in. Daily files are never deleted. Run it serialized (like publish): two concurrent rollups of one
-month could delete each other's new files.
+files next to a valid rollup, and the next rollup takes them in. Daily files are never deleted. Run it
+serialized (like publish): two concurrent rollups of one month could delete each other's new files.
 """
 from __future__ import annotations
 
