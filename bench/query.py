@@ -6,8 +6,9 @@ The archive (``bench.query_data``): 1,000,000 synthetic articles written by the 
 day over 1,000 daily snapshots, one file per source and date (6,000 files) as daily publishes leave them
 (``--quick``: 100,000 over 100 dates). Two layouts of it, each read through ``newsarchive.views``:
 
-* ``rollup`` (production): the archive after ``newsarchive compact --rollup`` (default ``--before``): each
-  closed month as one big file, the latest month (27 dates here) still daily;
+* ``rollup`` (production): the archive after ``newsarchive compact --rollup --before <latest date>``, as a
+  daily rollup schedule leaves it: each month as one big file (the current one through yesterday), the
+  latest date still daily;
 * ``daily``: the daily files alone (no rollup run).
 
 The ideal file is ``COPY (FROM articles) TO ... (COMPRESSION zstd)`` sorted by ``published_at``: the same
@@ -15,7 +16,8 @@ rows and columns (``dt`` included), one file, DuckDB's default row groups.
 
 Queries (the README recipes): keyword search (``text LIKE '%中关村%'``, every matching row's time, source,
 title, URL), and articles per day (China time) and source. ``views``: ``newsarchive.views.connect_views``
-(only committed files, valid rollups); ``files``: ``read_parquet`` of the same files the views read, listed
+(only committed files, valid rollups; live: every query reads the manifests); ``pinned``: the same with
+``pin=True`` (views_pinned.sql: the manifests read once, when the connection is set up); ``files``: ``read_parquet`` of the same files the views read, listed
 up front (what the views' manifest reading and filtering costs on top); ``ideal``: the one file. All warm
 (page cache, one connection each, one warm-up run), alternated, median of the repetitions.
 Results: stdout and bench/out/query-{quick,full}.json.
@@ -52,22 +54,25 @@ def timed(con, sql: str) -> tuple[float, int]:
     return time.perf_counter() - t, len(rows)
 
 
-def compare(views, ideal, files_sql: str, reps: dict) -> dict:
-    """Each query through the views, over the views' file list without the views, and on the ideal file."""
+def compare(views, pinned, ideal, files_sql: str, reps: dict) -> dict:
+    """Each query through the live views, the pinned views, over the views' file list without the views,
+    and on the ideal file."""
     out = {}
     for name, q in QUERIES.items():
-        sql = {"views": q.format(t="articles"), "files": q.format(t=files_sql), "ideal": q.format(t="ideal")}
-        con = {"views": views, "files": views, "ideal": ideal}
+        sql = {"views": q.format(t="articles"), "pinned": q.format(t="articles"), "files": q.format(t=files_sql),
+               "ideal": q.format(t="ideal")}
+        con = {"views": views, "pinned": pinned, "files": views, "ideal": ideal}
         answers = {k: sorted(map(str, con[k].execute(s).fetchall())) for k, s in sql.items()}   # warm-up
-        if not answers["views"] == answers["files"] == answers["ideal"]:
-            raise AssertionError(f"{name}: views, files and ideal file disagree")
+        if not answers["views"] == answers["pinned"] == answers["files"] == answers["ideal"]:
+            raise AssertionError(f"{name}: views, pinned views, files and ideal file disagree")
         times: dict[str, list[float]] = {k: [] for k in sql}
         for _ in range(reps[name]):
             for k in sql:
                 times[k].append(timed(con[k], sql[k])[0])
         med = {k: statistics.median(v) for k, v in times.items()}
-        out[name] = {"rows": len(answers["views"]), "views_s": med["views"], "files_s": med["files"],
-                     "ideal_s": med["ideal"], "ratio": med["views"] / med["ideal"], "runs": times}
+        out[name] = {"rows": len(answers["views"]), "views_s": med["views"], "pinned_s": med["pinned"],
+                     "files_s": med["files"], "ideal_s": med["ideal"], "ratio": med["views"] / med["ideal"],
+                     "ratio_pinned": med["pinned"] / med["ideal"], "runs": times}
     return out
 
 
@@ -100,13 +105,17 @@ def layout(root: Path, layout_name: str, ideal_path: Path, reps: dict, extra: di
 
     from newsarchive.views import connect_views
     views = connect_views(str(root))
+    t = time.perf_counter()
+    pinned = connect_views(str(root), pin=True)
+    pin_s = time.perf_counter() - t
     ideal_file(views, ideal_path)
     ideal = duckdb.connect()
     ideal.execute(f"CREATE VIEW ideal AS FROM read_parquet('{ideal_path}')")
     sql, counts = files_sql(views)
     return {"layout": layout_name, **extra, **counts, "files": sum(v for k, v in counts.items() if k.endswith("_files")),
             "archive_bytes": sum(v for k, v in counts.items() if k.endswith("_bytes")),
-            "ideal_bytes": ideal_path.stat().st_size, "queries": compare(views, ideal, sql, reps),
+            "ideal_bytes": ideal_path.stat().st_size, "queries": compare(views, pinned, ideal, sql, reps),
+            "connect_pinned_s": pin_s,
             **overheads(views, reps["per_day"])}
 
 
@@ -136,8 +145,10 @@ def print_report(r: dict) -> None:
               f"({s.get('rollup_files', 0):,} rollup, {s.get('daily_files', 0):,} daily), "
               f"{s['archive_bytes'] / 1e6:,.0f} MB; ideal file {s['ideal_bytes'] / 1e6:,.0f} MB")
         for name, q in s["queries"].items():
-            print(f"  {name:<8} {q['rows']:>7} rows  views {q['views_s'] * 1000:8.1f} ms  files {q['files_s'] * 1000:8.1f} ms  "
-                  f"ideal {q['ideal_s'] * 1000:8.1f} ms  ratio {q['ratio']:.2f}× (goal ≤ 1.2×)")
+            print(f"  {name:<8} {q['rows']:>7} rows  views {q['views_s'] * 1000:8.1f} ms  "
+                  f"pinned {q['pinned_s'] * 1000:8.1f} ms  files {q['files_s'] * 1000:8.1f} ms  "
+                  f"ideal {q['ideal_s'] * 1000:8.1f} ms  ratio {q['ratio']:.2f}× pinned {q['ratio_pinned']:.2f}× "
+                  "(goal ≤ 1.2×)")
         print(f"  per query: manifests (table_files) {s['manifests_s'] * 1000:.1f} ms, "
               f"glob {s['daily_glob']} {s['daily_glob_s'] * 1000:.1f} ms")
 

@@ -7,8 +7,8 @@ full-width punctuation; 1% hold 中关村 and 0.5% 怀柔科学城 (the README's
 spread over each day in China time. The archive is cached under ``bench/out/`` (gitignored).
 
 :func:`with_rollups`: the same archive (a hard-linked copy: files are never changed in place) after
-``newsarchive compact --rollup``, the production layout: each closed month of a table as a few big files,
-the latest (open) month still daily.
+``newsarchive compact --rollup --before <latest date>``, the production layout of a daily rollup schedule:
+each month of a table as a few big files, the current month through yesterday, the latest date still daily.
 """
 from __future__ import annotations
 
@@ -97,15 +97,18 @@ def build(root: Path, n_docs: int, days: int, chars: int = 300) -> Path:
 
 
 def with_rollups(daily: Path, root: Path) -> dict:
-    """``daily`` copied to ``root`` and rolled up by ``newsarchive compact --rollup`` (cached); its marker."""
+    """``daily`` copied to ``root`` and rolled up by ``newsarchive compact --rollup --before <its latest
+    date>`` (cached); its marker."""
     done, want = root / ".complete", json.loads((daily / ".complete").read_text())
+    latest = max(p.name[:-5] for p in (daily / "_snapshots").glob("*.json"))
+    want = want | {"rollup_before": latest}
     if done.exists() and {k: v for k, v in json.loads(done.read_text()).items() if k in want} == want:
         return json.loads(done.read_text())
     shutil.rmtree(root, ignore_errors=True)
     shutil.copytree(daily, root, copy_function=os.link, ignore=shutil.ignore_patterns(".complete"))
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "newsarchive.cli", "compact", "--rollup", "--store", str(root)],
-                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([sys.executable, "-m", "newsarchive.cli", "compact", "--rollup", "--before", latest,
+                    "--store", str(root)], check=True, stdout=subprocess.DEVNULL)
     marker = want | {"rollup_s": time.perf_counter() - t}
     done.write_text(json.dumps(marker))
     return marker

@@ -120,9 +120,14 @@ def query_rows(r: dict) -> list[Row]:
             shape += f" ({s.get('rollup_files', 0):,} monthly rollups + {s.get('daily_files', 0):,} daily)"
         elif s.get("layout"):
             shape += f" ({s['layout']} files only)"
-        rows += [("query", f"{name.replace('_', '-')} via views, {shape}", f"{q['views_s'] * 1000:,.0f} ms",
-                  f"one zstd file {q['ideal_s'] * 1000:,.0f} ms", x(q["ratio"]), "≤ 1.2×", verdict(q["ratio"] <= 1.2))
-                 for name, q in s["queries"].items()]
+        for name, q in s["queries"].items():
+            rows.append(("query", f"{name.replace('_', '-')} via views, {shape}", f"{q['views_s'] * 1000:,.0f} ms",
+                         f"one zstd file {q['ideal_s'] * 1000:,.0f} ms", x(q["ratio"]), "≤ 1.2×",
+                         verdict(q["ratio"] <= 1.2)))
+            if "pinned_s" in q:
+                rows.append(("query", "↳ the same via pinned views (manifests read once per connection)",
+                             f"{q['pinned_s'] * 1000:,.0f} ms", f"one zstd file {q['ideal_s'] * 1000:,.0f} ms",
+                             x(q["ratio_pinned"]), "≤ 1.2×", verdict(q["ratio_pinned"] <= 1.2)))
     return rows
 
 

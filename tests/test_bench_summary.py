@@ -50,3 +50,25 @@ def test_run_all_help():
     out = subprocess.run([sys.executable, "-m", "bench.run_all", "--help"], cwd=ROOT, capture_output=True, text=True,
                          timeout=60)
     assert out.returncode == 0 and "--quick" in out.stdout
+
+
+def test_an_only_run_replaces_its_own_rows_and_keeps_the_others(tmp_path):
+    path = tmp_path / "README.md"
+    crawl = ("crawl", "pages/s", "5", "4", "1.25×", "≥ 0.8×", "met")
+    old_query = ("query", "per-day", "3 ms", "1 ms", "3.00×", "≤ 1.2×", "NOT met")
+    mem = ("memory", "peak", "1 MiB", "–", "–", "–", "–")
+    full = _record("full", [crawl, old_query, mem])
+    full["runs"]["crawl"] = full["runs"]["query"] | {"command": "python -m bench.crawl"}
+    readme.update(full, path)
+    new_query = [("query", "per-day", "2 ms", "1 ms", "2.00×", "≤ 1.2×", "NOT met"),
+                 ("query", "↳ pinned", "1.1 ms", "1 ms", "1.10×", "≤ 1.2×", "met")]
+    only = _record("full", new_query) | {"only": "query", "started": "2026-01-02 03:04 UTC"}
+    readme.update(only, path)
+    readme.update(only, path)                              # idempotent
+    text = path.read_text(encoding="utf-8")
+    table = [ln for ln in text.splitlines() if ln.startswith("| crawl |") or ln.startswith("| query |")
+             or ln.startswith("| memory |")]
+    assert [ln.split(" | ")[1] for ln in table[:4]] == ["pages/s", "per-day", "↳ pinned", "peak"]
+    assert "| 3 ms |" not in text and "| 2 ms |" in text
+    assert text.count("`python -m bench.crawl`") == 1 and text.count("`python -m bench.query`") == 1
+    assert text.count("rows are from `python -m bench.run_all --only query` at 03:04 UTC, merged") == 1
