@@ -226,15 +226,20 @@ WHERE filename IN (
                            || '(newsarchive.views.connect_views)') END
     FROM table_files WHERE kind = t AND used);
 
+-- The rows of a table t read from daily files only (no rollup of it existed when this file ran): its
+-- committed daily files (table_files), with `dt` (and `source`) from their hive folders.
+CREATE OR REPLACE MACRO newsarchive_daily_rows(t) AS TABLE
+SELECT COLUMNS(lambda c: c <> 'filename' AND NOT list_contains(getvariable('newsarchive_root_keys'), c))
+FROM read_parquet(getvariable('newsarchive_root') || '/' || t || '/*/*/*.parquet',
+                  hive_partitioning = true, hive_types_autocast = false, filename = true)
+WHERE filename IN (SELECT uri FROM table_files WHERE kind = t AND used);
+
 ---------------------------------------------------------------- tables (DATA_FORMAT.md) + dt
 CREATE OR REPLACE VIEW articles AS
 FROM query(CASE WHEN list_contains(getvariable('newsarchive_rolled_up'), 'articles') THEN $$
     FROM newsarchive_rows('articles') $$
 WHEN list_contains(getvariable('newsarchive_present'), 'articles') THEN $$
-    SELECT COLUMNS(lambda c: c <> 'filename' AND NOT list_contains(getvariable('newsarchive_root_keys'), c))
-    FROM read_parquet(getvariable('newsarchive_root') || '/articles/*/*/*.parquet',
-                      hive_partitioning = true, hive_types_autocast = false, filename = true)
-    WHERE filename IN (SELECT uri FROM table_files WHERE kind = 'articles' AND used) $$
+    FROM newsarchive_daily_rows('articles') $$
 ELSE $$
     SELECT NULL::VARCHAR AS article_id, NULL::VARCHAR AS content_hash, NULL::VARCHAR AS url,
            NULL::VARCHAR AS canonical_url, NULL::VARCHAR AS source, NULL::VARCHAR AS title, NULL::VARCHAR AS text,
@@ -250,10 +255,7 @@ CREATE OR REPLACE VIEW sightings AS
 FROM query(CASE WHEN list_contains(getvariable('newsarchive_rolled_up'), 'sightings') THEN $$
     FROM newsarchive_rows('sightings') $$
 WHEN list_contains(getvariable('newsarchive_present'), 'sightings') THEN $$
-    SELECT COLUMNS(lambda c: c <> 'filename' AND NOT list_contains(getvariable('newsarchive_root_keys'), c))
-    FROM read_parquet(getvariable('newsarchive_root') || '/sightings/*/*/*.parquet',
-                      hive_partitioning = true, hive_types_autocast = false, filename = true)
-    WHERE filename IN (SELECT uri FROM table_files WHERE kind = 'sightings' AND used) $$
+    FROM newsarchive_daily_rows('sightings') $$
 ELSE $$
     SELECT NULL::VARCHAR AS content_hash, NULL::VARCHAR AS article_id, NULL::VARCHAR AS url,
            NULL::VARCHAR AS canonical_url, NULL::VARCHAR AS source, NULL::TIMESTAMPTZ AS fetched_at,
@@ -264,10 +266,7 @@ CREATE OR REPLACE VIEW rejects AS
 FROM query(CASE WHEN list_contains(getvariable('newsarchive_rolled_up'), 'rejects') THEN $$
     FROM newsarchive_rows('rejects') $$
 WHEN list_contains(getvariable('newsarchive_present'), 'rejects') THEN $$
-    SELECT COLUMNS(lambda c: c <> 'filename' AND NOT list_contains(getvariable('newsarchive_root_keys'), c))
-    FROM read_parquet(getvariable('newsarchive_root') || '/rejects/*/*/*.parquet',
-                      hive_partitioning = true, hive_types_autocast = false, filename = true)
-    WHERE filename IN (SELECT uri FROM table_files WHERE kind = 'rejects' AND used) $$
+    FROM newsarchive_daily_rows('rejects') $$
 ELSE $$
     SELECT NULL::VARCHAR AS url, NULL::VARCHAR AS source, NULL::VARCHAR AS stage, NULL::VARCHAR AS reason,
            NULL::VARCHAR AS detail, NULL::SMALLINT AS http_status, NULL::TIMESTAMPTZ AS fetched_at,
