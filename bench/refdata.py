@@ -9,7 +9,7 @@ from pathlib import Path
 
 REFDATA = Path(os.environ.get("NEWSARCHIVE_REFDATA",
                               Path(__file__).resolve().parents[2] / "shared" / "refdata"))
-DATASETS = ("cn_wce", "scrapinghub_aeb", "fundus_news")
+DATASETS = ("cn_wce", "daniel_zh_dev", "scrapinghub_aeb", "fundus_news")
 
 
 @dataclass(slots=True)
