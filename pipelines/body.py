@@ -2,7 +2,8 @@
 
 Steps (see ``pipelines.combine`` for the decision):
 
-1. prune the source's ``prune_xpaths``; turn layout tables into blocks;
+1. prune the source's ``prune_xpaths``; turn layout tables and a ``<noscript>`` that holds the
+   article into blocks;
 2. trafilatura's own extractor (``bare_extraction``, fast mode: no internal
    fallback, comments and trafilatura's dedup off, tables and paragraph breaks kept);
 3. when that output is all prose (``looks_clean``) and not a small part of the page,
@@ -22,7 +23,7 @@ from trafilatura import bare_extraction
 from trafilatura.external import try_readability
 
 from pipelines.combine import combine, looks_clean
-from pipelines.htmltree import block_text, prune, unwrap_layout_tables
+from pipelines.htmltree import block_text, prune, unwrap_layout_tables, unwrap_noscript_body
 
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 logging.getLogger("readability").setLevel(logging.CRITICAL)
@@ -50,6 +51,7 @@ def _trafilatura(tree: HtmlElement, url: str | None, fast: bool) -> str:
 def _prepare(tree: HtmlElement, prune_xpaths: list[str] | None) -> HtmlElement:
     if prune_xpaths:
         prune(tree, prune_xpaths)
+    unwrap_noscript_body(tree)
     unwrap_layout_tables(tree)
     return tree
 

@@ -5,6 +5,13 @@ readers. Two structural steps make old Chinese portal pages extractable:
 
 * a page whose first bytes are not HTML (scripts or blank lines before
   ``<html>``, common on 2000s portals) is still parsed as a whole document;
+* markup that makes the parser swallow the body is repaired first
+  (``repair_markup``): self-closed ``<style/>``, ``<script/>``, ``<title/>``,
+  ``<textarea/>`` (libxml2 ignores the slash, so their text leaks into the page
+  or the rest of the page becomes their text), the same elements left unclosed,
+  and a last ``<!--`` that is never closed;
+* ``<noscript>`` blocks that hold the article (pages that render it by script)
+  become ordinary blocks (``unwrap_noscript_body``);
 * *layout tables* (a table used to place columns, recognised by nested tables
   or cells holding long text or several blocks) are turned into ``div``s so the
   extractor judges their cells as blocks instead of keeping the whole grid as a
@@ -27,10 +34,68 @@ LAYOUT_CELL_CHARS = 300
 LAYOUT_CELL_BLOCKS = 3
 
 
+_RAW_OPEN = re.compile(r"<(script|style|title|textarea)\b([^<>]*?)(/?)\s*>", re.I)
+#: Where an unclosed ``<title>``/``<script>`` is closed: before the next tag that is surely markup.
+_NEXT_MARKUP = re.compile(r"<(?:/?(?:head|body|html|div|p|table|span|a|ul|li|h[1-6]|form|center|font|td|tr|meta|link)"
+                          r"\b|/title|/script|!--)", re.I)
+
+
+def repair_markup(html: str) -> str:
+    """Close raw-text elements (``script``, ``style``, ``title``, ``textarea``) the way an author meant them.
+
+    * ``<style .../>`` followed by its ``</style>`` (before the next ``<style``): the slash is dropped,
+      so the CSS stays inside it; a self-closed one without a closing tag becomes ``<style ...></style>``;
+    * an opening tag never closed: ``<title>`` is closed before the next tag that is surely markup,
+      the others become empty elements;
+    * a last ``<!--`` without ``-->`` is closed where it stands.
+    """
+    low: str | None = None
+    out: list[str] = []
+    i = last = 0
+    while True:
+        m = _RAW_OPEN.search(html, i)
+        if not m:
+            break
+        if low is None:
+            low = html.lower()
+        tag, attrs, slash = m.group(1).lower(), m.group(2), m.group(3)
+        close = low.find("</" + tag, m.end())
+        if slash or attrs.rstrip().endswith("/"):
+            attrs = attrs.rstrip().rstrip("/")
+            nxt = low.find("<" + tag, m.end())
+            out.append(html[last:m.start()])
+            if close != -1 and (nxt == -1 or close < nxt):
+                out.append(f"<{m.group(1)}{attrs}>")
+                i = close
+            else:
+                out.append(f"<{m.group(1)}{attrs}></{m.group(1)}>")
+                i = m.end()
+            last = m.end()
+        elif close == -1:
+            out.append(html[last:m.end()])
+            if tag in ("title", "script"):
+                stop = _NEXT_MARKUP.search(html, m.end())
+                at = stop.start() if stop else len(html)
+                out.append(html[m.end():at] + f"</{tag}>")
+                last = i = at
+            else:
+                out.append(f"</{tag}>")
+                last = i = m.end()
+        else:
+            i = close
+    if out:
+        html = "".join(out) + html[last:]
+    opened = html.rfind("<!--")
+    if opened != -1 and html.find("-->", opened + 4) == -1:
+        html = html[:opened] + "<!-- -->" + html[opened + 4:]
+    return html
+
+
 def parse_html(html: str) -> HtmlElement | None:
     """Whole-document tree of ``html`` (None when there is nothing to parse)."""
     if not html or not html.strip():
         return None
+    html = repair_markup(html)
     tree = load_html(html)
     if tree is None or len(tree) < 2:
         try:
@@ -61,6 +126,28 @@ def unwrap_layout_tables(tree: HtmlElement) -> int:
             el.tag = "div"
         table.tag = "div"
     return len(layout)
+
+
+#: A ``<noscript>`` is the article's place when it holds this many characters and more than the rest of the body.
+NOSCRIPT_BODY_CHARS = 200
+
+
+def unwrap_noscript_body(tree: HtmlElement) -> int:
+    """Turn ``<noscript>`` blocks into ``div``s when they hold most of the page's text; returns how many."""
+    blocks = [el for el in tree.iter("noscript")]
+    if not blocks:
+        return 0
+    inside = [len("".join(el.itertext()).strip()) for el in blocks]
+    body = tree.find("body")
+    total = len("".join((body if body is not None else tree).itertext()).strip())
+    if sum(inside) < NOSCRIPT_BODY_CHARS or sum(inside) < total - sum(inside):
+        return 0
+    n = 0
+    for el, chars in zip(blocks, inside):
+        if chars >= NOSCRIPT_BODY_CHARS // 2:
+            el.tag = "div"
+            n += 1
+    return n
 
 
 def prune(tree: HtmlElement, xpaths: list[str]) -> int:
