@@ -2,7 +2,7 @@
 (``9/17/2004 5:54:13 AM``), European (``23.10.2024 15:48``), URL paths.
 
 ``parse_date(s, tz)`` returns a tz-aware ``Stamp`` (naive input is read in
-``tz``) or None. ``date_in_url(url, tz)`` reads ``/2022/04/17/``,
+``tz``; ``Stamp.has_offset`` says whether the string itself gave the offset) or None. ``date_in_url(url, tz)`` reads ``/2022/04/17/``,
 ``/2022-04/17/``, ``/202204/17/``, ``t20220417_``. Candidates are checked
 for plausibility (year 1990..next year); the caller drops future dates.
 """
@@ -36,6 +36,11 @@ _URL_PATTERNS = [
 class Stamp:
     value: datetime      # tz-aware
     has_time: bool
+    has_offset: bool = True   # the string stated its offset (Z, +08:00, RFC 2822 zone); else ``tz`` was assumed
+
+    def in_zone(self, tz: tzinfo) -> "Stamp":
+        """The same wall time in ``tz`` (for a stamp whose offset was assumed)."""
+        return Stamp(self.value.replace(tzinfo=tz), self.has_time, self.has_offset)
 
     @property
     def offset_minutes(self) -> int:
@@ -72,7 +77,7 @@ def _build(m: re.Match, tz: tzinfo) -> Stamp | None:
         return None
     zone = _tzinfo(g.get("tz"), tz)
     value = naive.replace(tzinfo=zone)
-    return Stamp(value, has_time=g.get("H") is not None)
+    return Stamp(value, has_time=g.get("H") is not None, has_offset=bool(g.get("tz")))
 
 
 def parse_date(s: str | None, tz: tzinfo) -> Stamp | None:
@@ -90,7 +95,7 @@ def parse_date(s: str | None, tz: tzinfo) -> Stamp | None:
         except (TypeError, ValueError):
             dt = None
         if dt is not None:
-            return Stamp(dt if dt.tzinfo else dt.replace(tzinfo=tz), has_time=True)
+            return Stamp(dt if dt.tzinfo else dt.replace(tzinfo=tz), has_time=True, has_offset=dt.tzinfo is not None)
     m = _COMPACT.fullmatch(s) or _COMPACT.match(s)
     if m:
         return _build(m, tz)
@@ -111,7 +116,7 @@ def _parse_loose(s: str, tz: tzinfo) -> Stamp | None:
     if not MIN_YEAR <= dt.year <= datetime.now(timezone.utc).year + 1:
         return None
     has_time = bool(re.search(r"\d{1,2}:\d{2}", s))
-    return Stamp(dt if dt.tzinfo else dt.replace(tzinfo=tz), has_time=has_time)
+    return Stamp(dt if dt.tzinfo else dt.replace(tzinfo=tz), has_time=has_time, has_offset=dt.tzinfo is not None)
 
 
 def dates_in_text(text: str, tz: tzinfo) -> list[tuple[int, Stamp]]:

@@ -4,7 +4,8 @@
     result = extract(page, source, now=None)
 
 Stages: response gates (status, not HTML, empty) -> decode (``pipelines.encoding``;
-undecodable or mojibake -> ``decode`` reject) -> parse -> blocked/captcha gate ->
+double-encoded text repaired when reversible, ``decode_repair``; undecodable, mojibake
+or mixed encodings -> ``decode`` reject) -> parse -> blocked/captcha gate ->
 body (``pipelines.body``) -> cleanup (``pipelines.cleanup`` + the source's
 ``strip_lines``) -> paywall and length gates -> metadata (title, authors, date,
 language, section, syndication, canonical URL).
@@ -15,7 +16,6 @@ import re
 import traceback
 from html import escape
 from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
 
 import trafilatura
 
@@ -23,13 +23,13 @@ from pipelines import gates
 from pipelines.body import extract_body
 from pipelines.cleanup import clean_text
 from pipelines.config import Source
-from pipelines.encoding import decode_html
+from pipelines.encoding import Decoded, decode_html, roundtrip_problem
 from pipelines.fields import detect_language, pick_authors, pick_canonical, pick_section, pick_title
 from pipelines.frontmatter import split_front_matter
 from pipelines.htmltree import page_text, parse_html, strip_scripts
 from pipelines.meta import read_meta
 from pipelines.normalize import content_hash
-from pipelines.published import find_published
+from pipelines.published import find_published, page_zone
 from pipelines.record import Article, RawPage, Reject
 from pipelines.urls import article_id
 
@@ -63,23 +63,25 @@ def _reject(page: RawPage, fetched: datetime, stage: str, reason: str, detail: s
                   run_id=page.run_id, detail=detail, http_status=page.status, raw_ref=page.raw_ref)
 
 
-def _decode(page: RawPage, source: Source | None) -> str:
+def _decode(page: RawPage, source: Source | None) -> Decoded:
     try:
         decoded = decode_html(page.body, page.header("content-type"), source.encoding if source else None)
     except (LookupError, ValueError) as exc:
         raise _Rejected("decode", "undecodable", str(exc)) from None
+    if decoded.problem:
+        raise _Rejected("decode", *decoded.problem)
     if decoded.is_mojibake:
         raise _Rejected("decode", "mojibake",
                         f"{decoded.encoding} ({decoded.declared_by}): {decoded.replacement_ratio:.1%} replacement chars")
-    return decoded.text
+    return decoded
 
 
 def _extract(page: RawPage, source: Source | None, fetched: datetime, now: datetime) -> Article:
     bad = gates.response_reason(page.status, page.header("content-type"), page.body)
     if bad:
         raise _Rejected("extract", *bad)
-    html = _decode(page, source)
-    front, html = split_front_matter(html)
+    decoded = _decode(page, source)
+    front, html = split_front_matter(decoded.text)
     html = _plain_text_as_html(html)
     tree = parse_html(html)
     if tree is None:
@@ -102,10 +104,15 @@ def _extract(page: RawPage, source: Source | None, fetched: datetime, now: datet
     short = gates.body_reason(body.text, text, min_chars)
     if short:
         raise _Rejected("extract", *short)
-    tz = source.tz if source else ZoneInfo("UTC")
+    lost = roundtrip_problem(text)
+    if lost:
+        raise _Rejected("decode", *lost)
+    language = detect_language(text, source.language if source else None)
+    tz, tz_origin = page_zone(meta, page.url, language, source.tz if source else None)
     stamp, origin = find_published(
         meta, page_text=visible, body=body.text, headline=title, front_matter_date=front.get("date"),
         hints=page.hints, url=page.url, last_modified=page.header("last-modified"), tz=tz, now=now)
+    offset_known = stamp is not None and (stamp.has_offset or tz is not None)
     canonical = pick_canonical(page.url, meta, source)
     return Article(
         article_id=article_id(canonical), content_hash=content_hash(text), url=page.url,
@@ -113,9 +120,10 @@ def _extract(page: RawPage, source: Source | None, fetched: datetime, now: datet
         extractor_version=EXTRACTOR_VERSION, run_id=page.run_id, title=title,
         authors=pick_authors(meta, cleaned.people, visible, source, title),
         published_at=stamp.value.astimezone(timezone.utc) if stamp else None,
-        published_at_offset_minutes=stamp.offset_minutes if stamp else None,
+        published_at_offset_minutes=stamp.offset_minutes if offset_known else None,
         published_at_origin=origin,
-        language=detect_language(text, source.language if source else None),
+        published_at_offset_origin=("stamp" if stamp.has_offset else tz_origin) if offset_known else None,
+        language=language, decode_repair=decoded.repair,
         syndicated_from=cleaned.syndicated_from,
         section=pick_section(page.url, meta, source, page.hints, front.get("categories")),
         raw_ref=page.raw_ref,

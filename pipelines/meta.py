@@ -32,6 +32,8 @@ class PageMeta:
     site_name: str | None = None
     canonical: str | None = None
     html_lang: str | None = None
+    content_language: str | None = None   # <meta http-equiv="content-language">, og:locale
+    zone_dates: list[str] = field(default_factory=list)   # other dates of the page's metadata (modified, created …)
     jsonld_dates: list[str] = field(default_factory=list)
     meta_dates: list[str] = field(default_factory=list)
     authors: list[str] = field(default_factory=list)
@@ -53,12 +55,17 @@ def read_meta(tree: HtmlElement) -> PageMeta:
     pm.html_lang = (tree.get("lang") or "").strip() or None
     dates: list[tuple[int, str]] = []
     for m in tree.iter("meta"):
-        key = (m.get("property") or m.get("name") or m.get("itemprop") or "").strip().lower()
+        key = (m.get("property") or m.get("name") or m.get("itemprop") or m.get("http-equiv") or "").strip().lower()
         val = (m.get("content") or "").strip()
         if not key or not val:
             continue
+        if key in ("content-language", "og:locale", "language", "dc.language"):
+            pm.content_language = pm.content_language or val
+            continue
         if key in _DATE_RANK:
             dates.append((_DATE_RANK[key], val))
+        elif ("time" in key or "date" in key) and len(val) <= 40:
+            pm.zone_dates.append(val)
         elif key in ("og:title", "twitter:title") and not pm.og_title:
             pm.og_title = val
         elif key == "og:site_name":
@@ -98,6 +105,7 @@ def _read_jsonld(tree: HtmlElement, pm: PageMeta) -> None:
         for obj in _walk(data):
             if obj.get("datePublished"):
                 pm.jsonld_dates.append(str(obj["datePublished"]))
+            pm.zone_dates.extend(str(obj[k]) for k in ("dateModified", "dateCreated", "uploadDate") if obj.get(k))
             if "datePublished" in obj or "articleBody" in obj or "headline" in obj:
                 pm.authors.extend(_names(obj.get("author")))
                 sec = obj.get("articleSection")

@@ -8,12 +8,24 @@ HTTP ``Last-Modified`` header.
 A candidate later than ``now`` (the fetch time) is skipped. When the chosen
 candidate has no time of day, a later candidate on the same day that has one
 supplies it.
+
+Time zones: a value that states its offset keeps it (``stamp``). A naive value
+is read in the zone ``page_zone`` found: the source's configured timezone
+(``source``), else an offset stated in another date of the page's metadata
+(``page``, e.g. ``+0800`` in JSON-LD), else the language and region of the page
+(``language``: ``zh-CN``/``zh-TW``/``zh-HK``/``zh``, ``ja``, ``ko``; markup
+first, then the text's language), else the host's country domain (``host``:
+``.cn``, ``.tw``, ``.hk``, ``.mo``, ``.sg``). Without any of these the offset
+stays unknown: the wall time is kept as written (in the UTC slot of
+``published_at``) with ``published_at_offset_minutes`` null, never
+assumed to be UTC.
 """
 from __future__ import annotations
 
 import re
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Iterator
+from urllib.parse import urlsplit
 
 from pipelines.dates import Stamp, date_in_url, dates_in_text, parse_date
 from pipelines.meta import PageMeta
@@ -23,13 +35,49 @@ HEADLINE_WINDOW = 400
 _LABEL = re.compile(r"(?:发布时间|发表时间|发布日期|发稿时间|出版日期|更新时间|时间|日期|发表于|发布于|"
                     r"published|posted|updated|date)\s*[:：]?\s*$", re.I)
 _NOT_PUBLISHED = re.compile(r"(?:今天是|今日|当前时间|现在是|天气)\s*$")
+#: A naive time whose zone is unknown may be this far ahead of UTC (UTC+14) and still not be in the future.
+MAX_AHEAD = timedelta(hours=14)
+_OFFSET = re.compile(r"(?:T|\d\s)\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?\s*(?P<sign>[+-])(?P<h>\d{2}):?(?P<m>\d{2})\s*$")
+_CST = timezone(timedelta(hours=8))
+_LANG_ZONES = {"zh": _CST, "ja": timezone(timedelta(hours=9)), "ko": timezone(timedelta(hours=9))}
+_HOST_ZONES = {"cn": _CST, "tw": _CST, "hk": _CST, "mo": _CST, "sg": _CST}
+
+
+def page_zone(meta: PageMeta, url: str, text_language: str | None,
+              source_tz: tzinfo | None = None) -> tuple[tzinfo | None, str | None]:
+    """(zone, where it came from) for the page's naive times; (None, None) when nothing says."""
+    if source_tz is not None:
+        return source_tz, "source"
+    for s in (*meta.jsonld_dates, *meta.meta_dates, *meta.zone_dates):
+        m = _OFFSET.search(s.strip()) if isinstance(s, str) else None
+        if m:
+            minutes = int(m.group("h")) * 60 + int(m.group("m"))
+            return timezone(timedelta(minutes=-minutes if m.group("sign") == "-" else minutes)), "page"
+    for lang in (meta.html_lang, meta.content_language, text_language):
+        zone = _LANG_ZONES.get((lang or "").strip().lower().replace("_", "-").split("-")[0])
+        if zone:
+            return zone, "language"
+    tld = (urlsplit(url).hostname or "").rsplit(".", 1)[-1].lower()
+    if tld in _HOST_ZONES:
+        return _HOST_ZONES[tld], "host"
+    return None, None
+
+
+_RANGE_AFTER = re.compile(r"[\d/.\-年月日]{6,}\s+[-–—~至到]\s*\d")
+_RANGE_BEFORE = re.compile(r"\d\s*[-–—~至到]\s+$")
+
+
+def _in_range(text: str, pos: int) -> bool:
+    """A date that starts or ends a range (``12/01/2004 - 01/01/2005``: archive navigation), not a publish date."""
+    return bool(_RANGE_AFTER.match(text, pos, pos + 40) or _RANGE_BEFORE.search(text, max(0, pos - 6), pos))
 
 
 def _text_candidates(page_text: str, headline: str | None, body: str,
                      tz: tzinfo) -> tuple[list[Stamp], list[Stamp]]:
     """(dates by the headline / labelled / on the body's edges, the first date anywhere)."""
     found = dates_in_text(page_text, tz)
-    ok = [(pos, st) for pos, st in found if not _NOT_PUBLISHED.search(page_text[max(0, pos - 8):pos])]
+    ok = [(pos, st) for pos, st in found if not _NOT_PUBLISHED.search(page_text[max(0, pos - 8):pos])
+          and not _in_range(page_text, pos)]
     out: list[Stamp] = []
     if headline:
         at = page_text.find(headline[:20])
@@ -62,10 +110,17 @@ def _candidates(meta: PageMeta, page_text: str, body: str, headline: str | None,
 
 def find_published(meta: PageMeta, *, page_text: str, body: str, headline: str | None,
                    front_matter_date: str | None, hints: dict, url: str,
-                   last_modified: str | None, tz: tzinfo, now: datetime) -> tuple[Stamp | None, str]:
+                   last_modified: str | None, tz: tzinfo | None, now: datetime) -> tuple[Stamp | None, str]:
+    """The publication time and its origin. Naive values are read in ``tz``; with ``tz=None`` they keep
+    their wall time in UTC's slot and ``has_offset=False`` (offset unknown)."""
     best: tuple[str, Stamp] | None = None
-    for origin, st in _candidates(meta, page_text, body, headline, front_matter_date, hints, url, last_modified, tz):
-        if st is None or st.value > now:
+    for origin, st in _candidates(meta, page_text, body, headline, front_matter_date, hints, url, last_modified,
+                                  timezone.utc):
+        if st is None:
+            continue
+        if not st.has_offset and tz is not None:
+            st = st.in_zone(tz)
+        if st.value > (now + MAX_AHEAD if not st.has_offset and tz is None else now):
             continue
         if best is None:
             best = (origin, st)

@@ -51,12 +51,14 @@ class Article:
     published_at: datetime | None = None
     published_at_offset_minutes: int | None = None
     published_at_origin: str = "none"
+    published_at_offset_origin: str | None = None
     language: str | None = None
     syndicated_from: str | None = None
     section: str | None = None
     char_count: int = 0
     cluster_id: str | None = None
     raw_ref: str | None = None
+    decode_repair: str | None = None
 
     def __post_init__(self) -> None:
         if not self.char_count:

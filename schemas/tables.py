@@ -41,6 +41,7 @@ ARTICLES = _schema("articles", [
     pa.field("published_at", UTC_TS),
     pa.field("published_at_offset_minutes", pa.int16()),
     pa.field("published_at_origin", pa.string(), nullable=False),
+    pa.field("published_at_offset_origin", pa.string()),
     pa.field("fetched_at", UTC_TS, nullable=False),
     pa.field("language", pa.string()),
     pa.field("syndicated_from", pa.string()),
@@ -48,6 +49,7 @@ ARTICLES = _schema("articles", [
     pa.field("char_count", pa.int32(), nullable=False),
     pa.field("cluster_id", pa.string()),
     pa.field("extractor_version", pa.string(), nullable=False),
+    pa.field("decode_repair", pa.string()),
     pa.field("run_id", pa.string(), nullable=False),
     pa.field("raw_ref", pa.string()),
 ])
