@@ -23,7 +23,7 @@ from trafilatura import bare_extraction
 from trafilatura.external import try_readability
 
 from pipelines.combine import combine, looks_clean
-from pipelines.htmltree import block_text, prune, unwrap_layout_tables, unwrap_noscript_body
+from pipelines.htmltree import block_text, prune, prune_link_lists, unwrap_layout_tables, unwrap_noscript_body
 
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 logging.getLogger("readability").setLevel(logging.CRITICAL)
@@ -52,6 +52,7 @@ def _prepare(tree: HtmlElement, prune_xpaths: list[str] | None) -> HtmlElement:
     if prune_xpaths:
         prune(tree, prune_xpaths)
     unwrap_noscript_body(tree)
+    prune_link_lists(tree)
     unwrap_layout_tables(tree)
     return tree
 

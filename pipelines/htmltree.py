@@ -150,6 +150,55 @@ def unwrap_noscript_body(tree: HtmlElement) -> int:
     return n
 
 
+#: A block is a link list (teasers, related/recommended, news streams, rankings, reference lists) when it holds at
+#: least LIST_MIN_LINKS links, their text is LIST_LINK_SHARE of its text, and its own text outside links is short.
+LIST_MIN_LINKS = 3
+LIST_LINK_SHARE = 0.6
+LIST_MAX_PLAIN = 300
+_LIST_BLOCKS = ("ul", "ol", "dl", "table", "div", "td", "section", "aside", "nav", "p", "span", "li")
+#: Link density counts letters only: dates, counts, bullets and punctuation next to teaser links are not prose.
+_NOT_LETTER = re.compile(r"[\W\d_]+")
+
+
+def _letters(text: str) -> int:
+    return len(_NOT_LETTER.sub("", text))
+
+
+def prune_link_lists(tree: HtmlElement) -> int:
+    """Remove link-list blocks, innermost first (so a wrapper around an article and a list keeps the article);
+    returns how many. A block with a paragraph of plain prose is never removed."""
+    body = tree.find("body")
+    root = body if body is not None else tree
+    link_chars: dict = {}
+    n_links: dict = {}
+    for a in root.iter("a"):
+        n = _letters(a.text_content())
+        if not n:
+            continue
+        for anc in a.iterancestors():
+            link_chars[anc] = link_chars.get(anc, 0) + n
+            n_links[anc] = n_links.get(anc, 0) + 1
+            if anc is root:
+                break
+    removed = 0
+    for el in reversed([e for e in root.iter(*_LIST_BLOCKS) if n_links.get(e, 0) >= LIST_MIN_LINKS]):
+        if el.getparent() is None or n_links.get(el, 0) < LIST_MIN_LINKS:
+            continue
+        total = _letters(el.text_content())
+        links = link_chars[el]
+        if not total or links < LIST_LINK_SHARE * total or total - links > LIST_MAX_PLAIN:
+            continue
+        parent = el.getparent()
+        for anc in el.iterancestors():   # the ancestors lose this list's links
+            if anc in n_links:
+                n_links[anc] -= n_links[el]
+                link_chars[anc] -= links
+        el.drop_tree()
+        removed += 1
+        del parent
+    return removed
+
+
 def prune(tree: HtmlElement, xpaths: list[str]) -> int:
     """Remove the nodes matched by ``xpaths`` (keeping their tails); returns how many."""
     n = 0
