@@ -39,7 +39,10 @@ _LATIN_GARBAGE = re.compile(r"[\u00c0-\u00ff][\u0080-\u00ff]")
 #: Characters that cp1252/Latin-1 make of the bytes 0x80-0xFF.
 _HIGH = ("\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014"
          "\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122")
-_HIGH_PAIR = re.compile(f"[{_HIGH}]{{2,}}")
+#: Runs of them with a Latin-1 letter (``ÖÐ``, ``ä¸``): typographic ``——`` or ``……`` alone are not garbage.
+_HIGH_PAIR = re.compile(f"[\u00c0-\u00ff][{_HIGH}]|[{_HIGH}][\u00c0-\u00ff]")
+_HIGH_RUN = re.compile(f"[{_HIGH}]{{2,}}")
+_LATIN_LETTER = re.compile("[\u00c0-\u00ff]")
 _HIGH_CHAR = re.compile(f"[{_HIGH}]")
 _TAG = re.compile(r"<[^>]*>|&[#\w]+;")
 _LETTER = re.compile(r"[A-Za-z\u4e00-\u9fff]")
@@ -167,10 +170,11 @@ def _visible_garbage_share(text: str) -> float:
 
 def _double_encoded(text: str) -> tuple[str, str | None, tuple[str, str] | None]:
     """(text, repair, problem) for a text with cp1252-made character runs."""
-    runs = _HIGH_PAIR.findall(text)
-    garbage = sum(map(len, runs))
+    garbage = sum(len(r) for r in _HIGH_RUN.findall(text) if _LATIN_LETTER.search(r))
+    if garbage < DOUBLE_MIN_CHARS:
+        return text, None, None
     cjk = len(_CJK.findall(text))
-    if garbage < DOUBLE_MIN_CHARS or cjk >= garbage:
+    if cjk >= garbage:
         return text, None, None
     try:
         raw = text.encode("cp1252", errors="newsarchive_latin")
