@@ -70,6 +70,38 @@ def _cut_notice_trailer(lines: list[str]) -> list[str]:
     return lines
 
 
+#: A run of at least this many short non-sentence lines at the end is a widget (comment form, login box, tags).
+WIDGET_RUN = 6
+WIDGET_LINE_CHARS = 20
+#: Menu words before the text: a run of at least this many lines of at most MENU_LINE_CHARS characters.
+MENU_RUN = 3
+MENU_LINE_CHARS = 6
+_SENTENCE_END = re.compile(r"[。！？!?；;]")
+
+
+def _cut_widget_runs(lines: list[str]) -> list[str]:
+    """Drop a run of at least ``WIDGET_RUN`` short non-sentence lines at either end (a comment form or login
+    widget: 「有」「人参与」「昵称：」「登录」) and a leading run of menu words (「rss」「新闻」「网页」), when the
+    text has prose besides."""
+    short = [len(ln) <= WIDGET_LINE_CHARS and not _SENTENCE_END.search(ln) for ln in lines]
+    end = len(lines)
+    while end and short[end - 1]:
+        end -= 1
+    head = 0
+    while head < end and short[head]:
+        head += 1
+    if len(lines) - end >= WIDGET_RUN and end:
+        lines = lines[:end]
+    if head >= WIDGET_RUN and head < len(lines):
+        lines = lines[head:]
+    start = 0
+    while start < len(lines) and len(lines[start]) <= MENU_LINE_CHARS and not _SENTENCE_END.search(lines[start]):
+        start += 1
+    if start >= MENU_RUN and start < len(lines):
+        lines = lines[start:]
+    return lines
+
+
 def _take_source(line: str) -> str | None:
     m = SOURCE_LINE.match(line)
     if not m:
@@ -91,7 +123,7 @@ def clean_text(text: str, extra_strip: list[re.Pattern] | None = None) -> Cleane
                 editors.extend(editor_names(ln))
         elif not _drop_anywhere(ln):
             kept_lines.append(ln)
-    lines = kept_lines
+    lines = _cut_widget_runs(kept_lines)
     lines = _drop_copyright(_cut_notice_trailer(lines))
     out = Cleaned(text="")
     kept: list[str] = []

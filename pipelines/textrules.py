@@ -42,7 +42,9 @@ NOTICE_LINE = re.compile(
 #: Start of a notice trailer: everything from here to the end is boilerplate.
 NOTICE_START = re.compile(
     _OPEN + r"(?:温馨提示|特别提示|重要提示|风险提示|版权声明|免责声明|反侵权公告|郑重声明|著作权声明"
-    r"|特别声明|法律声明|本文声明|声明)" + _CLOSE + r"[:：]?")
+    r"|特别声明|法律声明|本文声明|声明"
+    r"|溫馨提示|特別提示|風險提示|版權聲明|免責聲明|鄭重聲明|特別聲明|法律聲明|聲明"
+    r"|[^。！？\s]{0,12}?(?:版[权權]|免[责責])(?:[与與和及]免[责責])?[声聲]明)" + _CLOSE + r"[:：]?")
 #: Copyright lines (``search``; only short lines are checked by the caller).
 COPYRIGHT = re.compile(
     r"^.{0,60}(?:版权所有|copyright\s*(?:©|\(c\)|&copy;|\d{4})|©\s*\d{4}|all rights reserved)"

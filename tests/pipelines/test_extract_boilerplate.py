@@ -103,3 +103,23 @@ def test_an_article_with_many_inline_links_is_kept():
     prune_link_lists(tree)   # the site navigation (3 links) goes, the article stays
     assert tree.find(".//div[@class='nav']") is None and len(tree.findall(".//div[@class='article']/p")) == 4
     _text(html)
+
+
+def test_comment_form_and_login_widget_after_the_article():
+    widget = "".join(f"<div>{w}</div>" for w in ("【有", "0", "人参与】", "跟贴区", "有", "人参与", "跟贴读取中...",
+                                                  "昵称：", "密码：", "自动登录", "登 录", "注册", "同步到微博"))
+    text = _text(article_html(after=f"<div class='post'>{widget}</div>"))
+    assert "跟贴区" not in text and "自动登录" not in text and "同步到微博" not in text
+
+
+def test_menu_words_before_the_article():
+    menu = "".join(f"<div>{w}</div>" for w in ("rss", "新闻", "网页", "图片"))
+    text = _text(article_html(before=f"<div class='search'>{menu}</div>"))
+    assert not text.startswith(("rss", "新闻"))
+
+
+def test_traditional_chinese_disclaimer_trailer():
+    notice = ("<p>新華網某某頻道版權與免責聲明：</p><p>① 凡本網注明稿件來源的所有文字、圖片和音視頻稿件，版權均屬本網所有。</p>"
+              "<p>② 本網未注明稿件來源的文/圖等稿件均為轉載稿，本網轉載出于傳遞更多信息之目的。</p>")
+    text = _text(article_html(after=notice))
+    assert "免責聲明" not in text and "轉載稿" not in text
