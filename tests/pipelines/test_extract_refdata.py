@@ -13,13 +13,14 @@ from conftest import shared_or_skip
 @pytest.fixture(scope="module")
 def scored():
     shared_or_skip("refdata", "cn_wce")
+    shared_or_skip("refdata", "daniel_zh_dev")
     from bench import refdata
     from bench.extract_quality import same_day
     from bench.textscore import prf
     from pipelines.extract import extract
     from pipelines.record import Article, RawPage
     out = {}
-    for ds in ("cn_wce", "scrapinghub_aeb"):
+    for ds in ("cn_wce", "daniel_zh_dev", "scrapinghub_aeb"):
         rows = []
         for p in refdata.load(ds, every=4):
             raw = RawPage(url=p.url, body=p.body, source="refdata", headers={"content-type": p.content_type},
@@ -39,6 +40,11 @@ def test_cn_wce_f1_floor(scored):
 def test_cn_wce_publish_day_floor(scored):
     days = [d for _, d in scored["cn_wce"] if d is not None]
     assert sum(days) / len(days) >= 0.8
+
+
+def test_daniel_zh_dev_f1_floor(scored):
+    f1 = [f for f, _ in scored["daniel_zh_dev"]]
+    assert sum(f1) / len(f1) >= 0.91
 
 
 def test_scrapinghub_f1_floor(scored):
