@@ -2,7 +2,8 @@
 (``9/17/2004 5:54:13 AM``), European (``23.10.2024 15:48``), URL paths.
 
 ``parse_date(s, tz)`` returns a tz-aware ``Stamp`` (naive input is read in
-``tz``; ``Stamp.has_offset`` says whether the string itself gave the offset) or None. ``date_in_url(url, tz)`` reads ``/2022/04/17/``,
+``tz``; ``Stamp.has_offset`` says whether the string itself gave the offset)
+or None. ``date_in_url(url, tz)`` reads ``/2022/04/17/``,
 ``/2022-04/17/``, ``/202204/17/``, ``t20220417_``. Candidates are checked
 for plausibility (year 1990..next year); the caller drops future dates.
 """

@@ -188,14 +188,12 @@ def prune_link_lists(tree: HtmlElement) -> int:
         links = link_chars[el]
         if not total or links < LIST_LINK_SHARE * total or total - links > LIST_MAX_PLAIN:
             continue
-        parent = el.getparent()
         for anc in el.iterancestors():   # the ancestors lose this list's links
             if anc in n_links:
                 n_links[anc] -= n_links[el]
                 link_chars[anc] -= links
         el.drop_tree()
         removed += 1
-        del parent
     return removed
 
 
