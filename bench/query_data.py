@@ -64,6 +64,7 @@ def day_table(day_index: int, n: int, chars: int) -> pa.Table:
             "title": [t[:20].replace("\n", "") for t in _texts(rng, n, 24)], "text": txts,
             "authors": [["记者"] for _ in ids], "published_at": published,
             "published_at_offset_minutes": [480] * n, "published_at_origin": ["meta"] * n,
+            "published_at_offset_origin": ["language"] * n, "decode_repair": [None] * n,
             "fetched_at": [day + timedelta(days=1)] * n, "language": ["zh"] * n,
             "syndicated_from": [None] * n, "section": ["科技"] * n, "char_count": [len(t) for t in txts],
             "cluster_id": hashes, "extractor_version": ["bench"] * n, "run_id": [run] * n, "raw_ref": [None] * n}

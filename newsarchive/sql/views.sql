@@ -245,9 +245,11 @@ ELSE $$
            NULL::VARCHAR AS canonical_url, NULL::VARCHAR AS source, NULL::VARCHAR AS title, NULL::VARCHAR AS text,
            NULL::VARCHAR[] AS authors, NULL::TIMESTAMPTZ AS published_at,
            NULL::SMALLINT AS published_at_offset_minutes, NULL::VARCHAR AS published_at_origin,
+           NULL::VARCHAR AS published_at_offset_origin,
            NULL::TIMESTAMPTZ AS fetched_at, NULL::VARCHAR AS language, NULL::VARCHAR AS syndicated_from,
            NULL::VARCHAR AS section, NULL::INTEGER AS char_count, NULL::VARCHAR AS cluster_id,
-           NULL::VARCHAR AS extractor_version, NULL::VARCHAR AS run_id, NULL::VARCHAR AS raw_ref,
+           NULL::VARCHAR AS extractor_version, NULL::VARCHAR AS decode_repair, NULL::VARCHAR AS run_id,
+           NULL::VARCHAR AS raw_ref,
            NULL::VARCHAR AS dt
     WHERE false $$ END);
 
