@@ -6,6 +6,7 @@ Unknown keys are rejected and every error names the source and the field, e.g.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit, urlunsplit
@@ -129,6 +130,9 @@ class Politeness(_Strict):
     max_requests: int = Field(default=5000, ge=1)
     #: Upper bound on the wall time of one crawl run, in seconds (the spider closes, committing what it has).
     max_seconds: float = Field(default=4 * 3600, gt=0, le=7 * 24 * 3600)
+    #: robots.txt ``Crawl-delay`` (or ``Request-rate``) is honoured up to this many seconds between
+    #: requests to a host (a site asking for more gets this); 0 ignores it.
+    max_crawl_delay_seconds: float = Field(default=30.0, ge=0, le=600)
 
 
 class Freshness(_Strict):
@@ -227,16 +231,15 @@ class Source(_Strict):
         out = []
         for d in v:
             d = d.strip().lower()
-            if not d or "/" in d or " " in d:
+            if not d or "/" in d or " " in d or _domain(d) is None:
                 raise ValueError(f"allowed_domains entries are host names (optionally host:port), got {d!r}")
             out.append(d)
         return out
 
     @model_validator(mode="after")
     def _base_inside(self) -> "Source":
-        host = urlsplit(self.base_url).netloc.lower()
-        if not any(_host_matches(host, d) for d in self.allowed_domains):
-            raise ValueError(f"base_url host {host!r} is not in allowed_domains")
+        if not self.allows_host(self.base_url):
+            raise ValueError(f"base_url host {urlsplit(self.base_url).netloc.lower()!r} is not in allowed_domains")
         return self
 
     @property
@@ -249,8 +252,15 @@ class Source(_Strict):
         return any(re.search(p, path) for p in self.article_patterns)
 
     def allows_host(self, url_or_host: str) -> bool:
-        netloc = urlsplit(url_or_host).netloc if "//" in url_or_host else url_or_host
-        return any(_host_matches(netloc.lower(), d) for d in self.allowed_domains)
+        """The URL (or ``host[:port]``) connects to an allowed domain or a subdomain of one, host and
+        port read as the fetcher reads them (``pipelines.urls.parse_host``: a URL with credentials,
+        a bad port or an invalid name never is). A domain without a port allows the default port only."""
+        from pipelines.urls import BadURL, parse_host
+        try:
+            host = parse_host(url_or_host if "//" in url_or_host else f"http://{url_or_host}")
+        except BadURL:
+            return False
+        return any(_host_matches(host, d) for d in self.allowed_domains)
 
 
 class Defaults(_Strict):
@@ -332,12 +342,30 @@ class SourcesConfig(_Strict):
         return yaml.safe_dump(self.model_dump(exclude_defaults=False), allow_unicode=True, sort_keys=False)
 
 
-def _host_matches(netloc: str, domain: str) -> bool:
-    """``netloc`` is ``domain`` or a subdomain of it; a domain with a port must match exactly."""
-    if ":" in domain:
-        return netloc == domain
-    host = netloc.rsplit(":", 1)[0] if not netloc.startswith("[") else netloc
-    return host == domain or host.endswith("." + domain)
+@lru_cache(maxsize=1024)
+def _domain(domain: str):
+    """An ``allowed_domains`` entry parsed like a URL's host (None when it is not a host[:port])."""
+    from pipelines.urls import BadURL, parse_host
+    try:
+        return parse_host(f"http://{domain}")
+    except BadURL:
+        return None
+
+
+def _host_matches(host, domain: str) -> bool:
+    """``host`` (a ``pipelines.urls.Host``) is ``domain`` or a subdomain of it, on the domain's port
+    when it names one, else on the scheme's default port; IP addresses match only themselves."""
+    d = _domain(domain)
+    if d is None:
+        return False
+    if d.explicit_port:
+        if host.port != d.port:
+            return False
+    elif host.port != {"http": 80, "https": 443}[host.scheme]:
+        return False
+    if host.ip is not None or d.ip is not None:
+        return host.ip == d.ip
+    return host.name == d.name or host.name.endswith("." + d.name)
 
 
 def _format_error(exc: ValidationError, data: Any) -> str:

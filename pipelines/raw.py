@@ -25,9 +25,29 @@ from pipelines.storage import Store
 
 #: Outcomes of a final log line that are not failures.
 OK_OUTCOMES = frozenset({"ok", "not_modified"})
-#: Outcomes that are counted but are no reject (not fetched on purpose; pagination ended).
-NOT_FAILURES = frozenset({"robots_disallowed", "end_of_list", "no_edition"})
+#: Outcomes that are counted but are no reject (pagination ended; no e-paper that day).
+NOT_FAILURES = frozenset({"end_of_list", "no_edition"})
+#: Requests the crawler refused to send (robots.txt, the address checks, discovery limits). Each is a
+#: reject with this reason, but not a failure of the site (no retry helps; the next crawl meets it again).
+REFUSALS = frozenset({"robots_disallowed", "offsite", "private_address", "invalid_url", "url_too_long",
+                      "sitemap_too_deep"})
 _SEGMENT = re.compile(r"^(?P<run>.+?)(?:-(?P<n>\d{5}))?\.log\.jsonl$")
+
+
+class ContentTooLarge(ValueError):
+    """Undoing the Content-Encoding would exceed the byte limit (a decompression bomb): ``too_large``."""
+
+
+class BadContentEncoding(ValueError):
+    """A Content-Encoding that cannot be undone (unknown, stacked too deep, or corrupt): ``bad_encoding``."""
+
+
+#: Content codings undone, and how many may be stacked (``gzip, gzip`` is legal; ``identity`` is skipped).
+CODINGS = ("gzip", "x-gzip", "deflate", "br", "zstd")
+MAX_CODINGS = 3
+#: Limit of a decoded body when the caller names none: ``politeness.max_download_bytes``'s default.
+MAX_DECODED_BYTES = 8 * 1024 * 1024
+_CHUNK = 64 * 1024
 
 
 def raw_dir(source_id: str, dt: date | str) -> str:
@@ -60,11 +80,19 @@ def iter_log(store: Store, source_id: str, dt: date | str, run_id: str | None = 
 
 
 def is_failure(line: dict) -> bool:
-    """A final line that is a failed fetch. Links never requested (``"requested": false``: an
-    off-site link) are no failures, unless a redirect of ours led there."""
+    """A final line that becomes a fetch reject: a failed fetch, or a request the crawler refused
+    (``REFUSALS``: robots.txt, off-site or private address, invalid or over-long URL, too deep a
+    sitemap). The one refusal that is not a reject is an off-site *link*: an article-shaped link to
+    another site found on a page, logged (``offsite``, ``"requested": false``) but never ours to fetch;
+    a redirect out of the source or a refused discovery URL is a reject."""
     if not line.get("final") or line["outcome"] in OK_OUTCOMES | NOT_FAILURES:
         return False
-    return line.get("requested", True) or bool(line.get("redirected_from"))
+    return not is_offsite_link(line)
+
+
+def is_offsite_link(line: dict) -> bool:
+    return (line["outcome"] == "offsite" and line.get("kind") == "article" and line.get("requested") is False
+            and not line.get("redirected_from"))
 
 
 def reject_reason(line: dict) -> str:
@@ -77,10 +105,12 @@ def iter_fetch_failures(store: Store, source_id: str, dt: date | str, *,
                         run_id: str | None = None) -> Iterator[Reject]:
     """A fetch-stage ``Reject`` for every request that finally failed (after retries/redirects).
 
-    Reasons: ``http_<status>``, ``timeout``, ``too_large``, ``redirect_loop``, ``dns_error``,
-    ``connection_error`` (also a body cut short), ``not_html`` (article URL serving e.g. a PDF), ``offsite``
-    / ``private_address`` (redirected out of the source). Robots-disallowed URLs and off-site links
-    are logged but are not rejects.
+    Reasons: ``http_<status>``, ``timeout``, ``too_large`` (also a decompression bomb), ``bad_encoding``
+    (a Content-Encoding that cannot be undone), ``redirect_loop``, ``dns_error``, ``connection_error``
+    (also a body cut short), ``not_html`` (article URL serving e.g. a PDF), and the refusals
+    (``REFUSALS``): ``robots_disallowed``, ``offsite`` (redirected out of the source, or a discovery
+    URL on another host), ``private_address``, ``invalid_url``, ``url_too_long``, ``sitemap_too_deep``.
+    Off-site article links found on pages are logged but are not rejects (``is_failure``).
     Failures of feed/sitemap/listing/archive pages are included; ``detail`` starts with the kind.
     """
     for line in iter_log(store, source_id, dt, run_id):
@@ -98,8 +128,10 @@ def iter_raw_pages(store: Store, source_id: str, dt: date | str, *,
     """Every archived article response (final, 2xx, HTML) of a partition, with its crawl hints.
 
     ``raw_ref`` is ``<WARC store path>#<offset>``; ``url`` is the URL after redirects;
-    ``body`` is content-decoded (gzip/br undone); ``hints`` come from the feed/sitemap/listing
-    that led to the page (``published``, ``title``, ``section``, ``via``).
+    ``body`` is content-decoded (``decode_content``, bounded by the size the crawler decoded it to);
+    a body that cannot be decoded within that bound stays as captured, with
+    ``hints["content_decode_error"]`` (``too_large: …`` / ``bad_encoding: …``); ``hints`` come from
+    the feed/sitemap/listing that led to the page (``published``, ``title``, ``section``, ``via``).
     """
     wanted: dict[str, dict[int, dict]] = {}
     for line in iter_log(store, source_id, dt, run_id):
@@ -118,8 +150,9 @@ def iter_raw_pages(store: Store, source_id: str, dt: date | str, *,
 
 
 def read_raw_page(store: Store, raw_ref: str, *, source_id: str | None = None,
-                  hints: dict[str, Any] | None = None) -> RawPage:
-    """The response record at ``<WARC path>#<offset>`` as a ``RawPage`` (for retries/reprocessing)."""
+                  hints: dict[str, Any] | None = None, max_bytes: int = MAX_DECODED_BYTES) -> RawPage:
+    """The response record at ``<WARC path>#<offset>`` as a ``RawPage`` (for retries/reprocessing);
+    its body is decoded up to ``max_bytes``."""
     warc, _, off = raw_ref.rpartition("#")
     if not warc or not off.isdigit():
         raise ValueError(f"raw_ref must be '<warc path>#<offset>', got {raw_ref!r}")
@@ -130,15 +163,19 @@ def read_raw_page(store: Store, raw_ref: str, *, source_id: str | None = None,
             raise ValueError(f"{raw_ref}: not a response record ({rec.rec_type})")
         m = re.search(r"source=([^/]+)/", warc)
         line = {"hints": hints or {}, "run": _run_of(warc)}
-        return _page(rec, rec.raw_stream.read(), source_id or (m.group(1) if m else ""), raw_ref, line)
+        return _page(rec, rec.raw_stream.read(), source_id or (m.group(1) if m else ""), raw_ref, line, max_bytes)
 
 
-def _page(rec, raw: bytes, source_id: str, raw_ref: str, line: dict) -> RawPage:
+def _page(rec, raw: bytes, source_id: str, raw_ref: str, line: dict, max_bytes: int | None = None) -> RawPage:
     hints = dict(line.get("hints") or {})
+    # never more than the crawler decoded (``body_bytes`` of its log line), or the default limit
+    limit = max_bytes or line.get("body_bytes") or MAX_DECODED_BYTES
     try:
-        body = decode_content(raw, rec.http_headers.get_header("Content-Encoding"))
-    except (ValueError, zlib.error, ImportError) as exc:  # keep the raw bytes; extraction will reject
-        body, hints["content_decode_error"] = raw, str(exc)
+        body = decode_content(raw, rec.http_headers.get_header("Content-Encoding"), limit)
+    except ContentTooLarge as exc:   # keep the raw bytes (bounded by the download limit); extraction rejects
+        body, hints["content_decode_error"] = raw, f"too_large: {exc}"
+    except BadContentEncoding as exc:
+        body, hints["content_decode_error"] = raw, f"bad_encoding: {exc}"
     headers: dict[str, str] = {}
     for k, v in rec.http_headers.headers:
         k = k.lower()
@@ -151,22 +188,105 @@ def _page(rec, raw: bytes, source_id: str, raw_ref: str, line: dict) -> RawPage:
                    run_id=line.get("run") or "", raw_ref=raw_ref, hints=hints)
 
 
-def decode_content(body: bytes, encoding: str | None) -> bytes:
-    """Undo ``Content-Encoding`` (gzip, deflate, br; applied in order, undone in reverse)."""
-    for enc in reversed([e.strip().lower() for e in (encoding or "").split(",") if e.strip()]):
-        if enc in ("gzip", "x-gzip"):
-            body = zlib.decompress(body, 47)
-        elif enc == "deflate":
-            try:
-                body = zlib.decompress(body)
-            except zlib.error:
-                body = zlib.decompress(body, -15)   # raw deflate, as some servers send
-        elif enc == "br":
-            import brotli
-            body = brotli.decompress(body)
-        elif enc != "identity":
-            raise ValueError(f"unsupported Content-Encoding {enc!r}")
+def content_codings(header: str | None) -> list[str]:
+    """The codings of a ``Content-Encoding`` header in the order applied (``identity`` dropped);
+    ``BadContentEncoding`` for an unknown one or more than ``MAX_CODINGS``."""
+    codings = [c for c in (e.strip().lower() for e in (header or "").split(",")) if c and c != "identity"]
+    unknown = [c for c in codings if c not in CODINGS]
+    if unknown:
+        raise BadContentEncoding(f"unsupported Content-Encoding {', '.join(unknown)!r}")
+    if len(codings) > MAX_CODINGS:
+        raise BadContentEncoding(f"{len(codings)} stacked Content-Encodings (at most {MAX_CODINGS})")
+    return codings
+
+
+def decode_content(body: bytes, encoding: str | None, max_bytes: int = MAX_DECODED_BYTES) -> bytes:
+    """Undo ``Content-Encoding`` (gzip, deflate, br, zstd; applied in order, undone in reverse).
+
+    Every step is bounded: no output grows past ``max_bytes`` (``ContentTooLarge`` as soon as one
+    would), whatever the input; an unknown, too deeply stacked or corrupt coding is
+    ``BadContentEncoding``. A stream cut short yields what it holds (as a browser shows it). The
+    crawler decodes every response with this same function (``spiders.middlewares``), so what it
+    archived as ``ok`` decodes the same way here.
+    """
+    for enc in reversed(content_codings(encoding)):
+        try:
+            body = _DECODERS[enc](body, max_bytes)
+        except ContentTooLarge as exc:
+            raise ContentTooLarge(f"{enc}: {exc}") from None
+        except (zlib.error, EOFError, OSError, ValueError) as exc:
+            raise BadContentEncoding(f"corrupt {enc} data: {exc}") from None
+        except Exception as exc:  # noqa: BLE001 - brotli.error and other codec errors
+            raise BadContentEncoding(f"corrupt {enc} data: {type(exc).__name__}: {exc}") from None
     return body
+
+
+class _Sink:
+    """Decoded output, refused once it would pass ``limit`` bytes."""
+
+    def __init__(self, limit: int):
+        self.limit, self.buf = limit, bytearray()
+
+    def add(self, chunk: bytes) -> None:
+        if len(self.buf) + len(chunk) > self.limit:
+            raise ContentTooLarge(f"more than {self.limit} bytes decoded")
+        self.buf += chunk
+
+
+def _inflate(body: bytes, limit: int, wbits: int) -> bytes:
+    out, data = _Sink(limit), body
+    while data:
+        d = zlib.decompressobj(wbits)
+        chunk = d.decompress(data, _CHUNK)
+        while True:
+            out.add(chunk)
+            if d.eof or not (d.unconsumed_tail or chunk):
+                break
+            chunk = d.decompress(d.unconsumed_tail, _CHUNK)
+        # gzip may hold several members; anything else after the stream's end is ignored
+        data = d.unused_data.lstrip(b"\0") if d.eof and wbits > 15 else b""
+    return bytes(out.buf)
+
+
+def _gunzip(body: bytes, limit: int) -> bytes:
+    return _inflate(body, limit, 31)
+
+
+def _deflate(body: bytes, limit: int) -> bytes:
+    try:
+        return _inflate(body, limit, 15)          # zlib-wrapped, as the RFC says
+    except zlib.error:
+        return _inflate(body, limit, -15)         # raw deflate, as some servers send
+
+
+def _unbrotli(body: bytes, limit: int) -> bytes:
+    import brotli
+    out, d = _Sink(limit), brotli.Decompressor()
+    chunk = d.process(body, output_buffer_limit=_CHUNK)
+    while chunk:
+        out.add(chunk)
+        if d.is_finished():
+            break
+        chunk = d.process(b"", output_buffer_limit=_CHUNK)
+    return bytes(out.buf)
+
+
+def _unzstd(body: bytes, limit: int) -> bytes:
+    try:
+        from compression import zstd   # Python 3.14
+    except ImportError:
+        from backports import zstd
+    out, data = _Sink(limit), body
+    while data:
+        d = zstd.ZstdDecompressor()
+        out.add(d.decompress(data, _CHUNK))
+        while not d.eof and not d.needs_input:
+            out.add(d.decompress(b"", _CHUNK))
+        data = d.unused_data if d.eof else b""   # frames may follow each other
+    return bytes(out.buf)
+
+
+_DECODERS = {"gzip": _gunzip, "x-gzip": _gunzip, "deflate": _deflate, "br": _unbrotli, "zstd": _unzstd}
 
 
 def _run_of(warc_path: str) -> str:

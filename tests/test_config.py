@@ -46,6 +46,13 @@ def test_project_config_loads_with_every_seed_source():
     (lambda d: d["sources"].append(copy.deepcopy(d["sources"][0])), ["duplicate source id 'stdaily'"]),
     (lambda d: d.update(colour="blue"), ["colour", "Extra inputs"]),
     (lambda d: src(d, "bjnews").pop("discovery"), ["sources[bjnews]", "discovery", "Field required"]),
+    (lambda d: src(d, "ce")["politeness"].update(max_crawl_delay_seconds=-1),
+     ["sources[ce]", "politeness.max_crawl_delay_seconds", "greater than or equal to 0"]),
+    (lambda d: src(d, "ce")["politeness"].update(max_crawl_delay_seconds="lots"),
+     ["sources[ce]", "politeness.max_crawl_delay_seconds"]),
+    (lambda d: src(d, "ce")["politeness"].update(max_crawl_delay_seconds=86400),
+     ["sources[ce]", "politeness.max_crawl_delay_seconds", "less than or equal to 600"]),
+    (lambda d: src(d, "ce").update(allowed_domains=["www.ce.cn:http"]), ["sources[ce]", "allowed_domains"]),
 ])
 def test_malformed_config_names_source_and_field(fn, expect):
     with pytest.raises(ConfigError) as info:
@@ -87,3 +94,34 @@ def test_host_map_points_everything_at_the_replay():
     assert s.allow_private_addresses and s.base_url.startswith("http://127.0.0.1:")
     assert s.is_article_url(s.base_url + "detail/165881234514812.html")
     assert s.allows_host(s.base_url) and not s.allows_host("http://127.0.0.1:1/")
+
+
+def test_crawl_delay_cap_defaults_and_is_set_per_source():
+    data = mutate(lambda d: src(d, "finews")["politeness"].update(max_crawl_delay_seconds=5))
+    cfg = parse_sources(data)
+    assert cfg.get("finews").politeness.max_crawl_delay_seconds == 5
+    assert cfg.get("ce").politeness.max_crawl_delay_seconds == 30
+
+
+@pytest.mark.parametrize("url,allowed", [
+    ("https://www.bjnews.com.cn/detail/1.html", True),
+    ("https://m.bjnews.com.cn/detail/1.html", True),
+    ("http://a.www.bjnews.com.cn/", True),
+    ("https://WWW.BJNEWS.COM.CN./x", True),
+    ("http://www.bjnews.com.cn:80@evil.com/", False),      # the host is evil.com
+    ("http://evil.com:80@www.bjnews.com.cn/", False),      # credentials: ambiguous, never allowed
+    ("http://evilwww.bjnews.com.cn/", False),
+    ("https://www.bjnews.com.cn:8443/x", False),           # a domain without a port: default ports only
+    ("http://www.bjnews.com.cn:99999/x", False),
+    ("http://[::1]/x", False),
+])
+def test_allowed_domains_read_the_host_as_the_fetcher_does(url, allowed):
+    assert load_sources().get("bjnews").allows_host(url) is allowed
+
+
+def test_allowed_domains_with_ports_and_ip_literals():
+    data = mutate(lambda d: src(d, "ce").update(allowed_domains=["www.ce.cn", "127.0.0.1:8080", "[::1]:8081"]))
+    s = parse_sources(data).get("ce")
+    assert s.allows_host("http://127.0.0.1:8080/a") and not s.allows_host("http://127.0.0.1:8081/a")
+    assert s.allows_host("http://[::1]:8081/a") and not s.allows_host("http://[::1]:8080/a")
+    assert not s.allows_host("http://127.0.0.1:8080@www.evil.com/")

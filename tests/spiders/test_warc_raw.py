@@ -46,7 +46,9 @@ def test_pages_and_failures_round_trip(store, warc):
     assert first is not None and warc.current is None
     write(warc, exchange("http://www.ce.cn/x/1.shtml", status=404), line("http://www.ce.cn/x/1.shtml", outcome="http_error", status=404))
     write(warc, None, line("http://www.ce.cn/slow.shtml", outcome="timeout", status=None, detail="took longer"))
-    write(warc, None, line("http://www.ce.cn/private/1.shtml", outcome="robots_disallowed", status=None))
+    write(warc, None, line("http://www.ce.cn/private/1.shtml", outcome="robots_disallowed", status=None,
+                           requested=False))
+    write(warc, None, line("http://other.cn/1.shtml", outcome="offsite", status=None, requested=False))
     write(warc, exchange("http://www.ce.cn/robots.txt"), line("http://www.ce.cn/robots.txt", kind="robots", status=404, outcome="http_error"))
     warc.rotate().commit(store, "ce")
     assert list(iter_raw_pages(store, "ce", DT)) == []   # segment 1 is not committed yet: invisible
@@ -63,9 +65,11 @@ def test_pages_and_failures_round_trip(store, warc):
     assert (again.body, again.url, again.source) == (page.body, page.url, "ce")
 
     rejects = sorted(iter_fetch_failures(store, "ce", DT), key=lambda r: r.reason)
-    assert [(r.reason, r.http_status, r.raw_ref is not None) for r in rejects] == [("http_404", 404, True), ("timeout", None, False)]
-    assert rejects[0].stage == "fetch" and rejects[1].detail == "[article] took longer"
-    assert len(list(iter_log(store, "ce", DT))) == 6
+    # a robots-disallowed article is a reject; an off-site link found on a page is only logged
+    assert [(r.reason, r.http_status, r.raw_ref is not None) for r in rejects] == [
+        ("http_404", 404, True), ("robots_disallowed", None, False), ("timeout", None, False)]
+    assert rejects[0].stage == "fetch" and rejects[2].detail == "[article] took longer"
+    assert len(list(iter_log(store, "ce", DT))) == 7
 
 
 def test_warc_is_standard(local_store, warc):
