@@ -108,10 +108,13 @@ def summarize(crawler, opts: CrawlOptions, elapsed: float) -> dict:
     if exc_count:
         errors.append(f"{exc_count} spider exceptions")
     failures: dict[str, int] = {}
+    refused: dict[str, int] = {}
     for key, n in counts.items():
         kind, out = key.split("/", 1)
-        if kind != "robots" and not out.startswith("attempt_") and out not in rawfmt.OK_OUTCOMES | rawfmt.NOT_FAILURES:
-            failures[f"{kind}/{out}"] = failures.get(f"{kind}/{out}", 0) + 1 * n
+        if kind == "robots" or out.startswith("attempt_") or out in rawfmt.OK_OUTCOMES | rawfmt.NOT_FAILURES:
+            continue
+        into = refused if out in rawfmt.REFUSALS else failures
+        into[f"{kind}/{out}"] = into.get(f"{kind}/{out}", 0) + n
     frontier = getattr(spider, "frontier", None)
     summary = {
         "source": opts.source.id, "dt": opts.day.isoformat(), "run_id": opts.run_id,
@@ -125,7 +128,10 @@ def summarize(crawler, opts: CrawlOptions, elapsed: float) -> dict:
         "articles_not_modified": counts.get("article/not_modified", 0),
         "discovery_pages_ok": getattr(spider, "discovery_ok", 0),
         "failures": failures,
+        # requests refused before sending (robots, address checks, URL limits; off-site links included)
+        "refused": refused,
         "robots_disallowed": stats.get("robotstxt/forbidden", 0),
+        "crawl_delay": {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("newsarchive/crawl_delay/")},
         "mojibake_pages": stats.get("newsarchive/mojibake_pages", 0),
         "skipped": dict(frontier.skipped) if frontier else {},
         "budget_exhausted": bool(frontier and frontier.exhausted),

@@ -2,6 +2,11 @@
 
 Each yields the page's own final ``Fetch`` first, then requests (articles, next pages). Hooks a source
 subclass may override: ``feed_entries``, ``sitemap_entries``, ``page_links``.
+
+Sitemap indexes are bounded: a child sitemap already fetched or scheduled in this crawl (an index
+listing itself, or two indexes listing each other) is skipped (``skipped.sitemap_cycle``), and one
+more than ``MAX_SITEMAP_DEPTH`` levels below a configured sitemap is refused (``sitemap_too_deep``,
+a reject). A gzipped sitemap or feed that inflates past the download limit is ``too_large``.
 """
 from __future__ import annotations
 
@@ -11,31 +16,51 @@ from urllib.parse import urlsplit
 
 from scrapy.http import Response, TextResponse
 
+from pipelines.raw import ContentTooLarge
 from spiders import discovery
 from spiders.frontier import on_other_date
+
+#: Levels of sitemap indexes below a configured sitemap (sitemaps.org allows 1: an index of sitemaps).
+MAX_SITEMAP_DEPTH = 2
 
 
 class DiscoveryCallbacks:
     """Mixed into NewsSpider (uses its ``finish``, ``request``, ``article``, ``frontier``, ``source``)."""
 
     def parse_feed(self, response: Response):
-        yield (f := self.finish(response, ok_types=("xml",)))
-        if f.outcome == "ok":
-            for e in self.feed_entries(response):
-                yield self.article(e.url, e.hints("feed"), e.published)
+        f, entries = self._xml_entries(response, self.feed_entries)
+        yield f
+        for e in entries:
+            yield self.article(e.url, e.hints("feed"), e.published)
 
     def parse_sitemap(self, response: Response):
-        yield (f := self.finish(response, ok_types=("xml",)))
-        if f.outcome != "ok":
-            return
-        for e in self.sitemap_entries(response):
-            if e.is_sitemap:
-                if e.published is None or self.frontier.cutoff is None or e.published >= self.frontier.cutoff:
-                    yield self.request(e.url, "sitemap", self.parse_sitemap)
-                else:
-                    self.frontier._skip("too_old_sitemap")
-            else:
+        f, entries = self._xml_entries(response, self.sitemap_entries)
+        yield f
+        depth = response.meta.get("na_depth", 0) + 1
+        for e in entries:
+            if not e.is_sitemap:
                 yield self.article(e.url, e.hints("sitemap"), e.published)
+            elif e.published is not None and self.frontier.cutoff is not None and e.published < self.frontier.cutoff:
+                self.frontier._skip("too_old_sitemap")
+            elif not self.frontier.claim(e.url):
+                self.frontier._skip("sitemap_cycle")      # fetched or scheduled already in this crawl
+            elif depth > MAX_SITEMAP_DEPTH:
+                yield self.refuse(e.url, "sitemap", "sitemap_too_deep",
+                                  f"sitemap index {depth} levels below a configured sitemap (at most "
+                                  f"{MAX_SITEMAP_DEPTH}); listed by {response.url}")
+            else:
+                yield self.request(e.url, "sitemap", self.parse_sitemap, na_depth=depth)
+
+    def _xml_entries(self, response: Response, parse) -> tuple:
+        """The page's final Fetch and its entries; a gzipped body inflating past the limit is too_large."""
+        f = self.finish(response, ok_types=("xml",))
+        if f.outcome != "ok":
+            return f, []
+        try:
+            return f, parse(response)
+        except ContentTooLarge as exc:
+            f.outcome, f.detail = "too_large", f"gzipped XML: {exc}"
+            return f, []
 
     def parse_listing(self, response: Response):
         yield (f := self.finish(response))
@@ -73,10 +98,12 @@ class DiscoveryCallbacks:
                     yield self.request(url, "archive", self.parse_archive, hints, na_date=day, na_pages=pages)
 
     def feed_entries(self, response: Response) -> list[discovery.Entry]:
-        return discovery.parse_feed(response.body, response.url, self.source.tz)
+        return discovery.parse_feed(response.body, response.url, self.source.tz,
+                                    self.source.politeness.max_download_bytes)
 
     def sitemap_entries(self, response: Response) -> list[discovery.Entry]:
-        return discovery.parse_sitemap(response.body, response.url, self.source.tz)
+        return discovery.parse_sitemap(response.body, response.url, self.source.tz,
+                                       self.source.politeness.max_download_bytes)
 
     def page_links(self, response: Response) -> Iterator[tuple[str, str]]:
         if isinstance(response, TextResponse):

@@ -1,11 +1,12 @@
 """Parsing discovery pages into entries: RSS/Atom feeds, sitemaps, HTML links.
 
 Pure functions over bytes/text (no Scrapy), so they are tested on stored pages.
-XML is parsed without entity resolution or network access.
+XML is parsed without entity resolution or network access; a gzipped body is inflated within
+``max_bytes`` (``pipelines.raw.ContentTooLarge`` past it). An ``href`` that is no URL at all
+(``http://[::1``) is skipped, as a browser skips it.
 """
 from __future__ import annotations
 
-import gzip
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -18,8 +19,9 @@ import lxml.html
 from lxml import etree
 from w3lib.url import safe_url_string
 
+from pipelines.raw import MAX_DECODED_BYTES, BadContentEncoding, decode_content
+
 _XML = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, remove_comments=True)
-_MAX_XML = 64 * 1024 * 1024
 _DATE_IN_TEXT = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
 
 
@@ -72,10 +74,12 @@ def cutoff(day: date, max_age_days: int, tz: ZoneInfo) -> datetime:
     return datetime.combine(day - timedelta(days=max_age_days), time.min, tzinfo=tz)
 
 
-def _root(body: bytes):
+def _root(body: bytes, max_bytes: int = MAX_DECODED_BYTES):
     if body[:2] == b"\x1f\x8b":
-        with gzip.GzipFile(fileobj=__import__("io").BytesIO(body)) as g:
-            body = g.read(_MAX_XML)
+        try:
+            body = decode_content(body, "gzip", max_bytes)   # ContentTooLarge goes to the caller
+        except BadContentEncoding:
+            return None
     body = body.lstrip()
     if not body:
         return None
@@ -96,9 +100,9 @@ def _child_text(el, *names: str) -> str | None:
     return None
 
 
-def parse_feed(body: bytes, base_url: str, tz: ZoneInfo) -> list[Entry]:
+def parse_feed(body: bytes, base_url: str, tz: ZoneInfo, max_bytes: int = MAX_DECODED_BYTES) -> list[Entry]:
     """Items of an RSS 0.9x/1.0/2.0 or Atom feed (empty list for anything else)."""
-    root = _root(body)
+    root = _root(body, max_bytes)
     if root is None:
         return []
     out = []
@@ -114,8 +118,8 @@ def parse_feed(body: bytes, base_url: str, tz: ZoneInfo) -> list[Entry]:
             section = next((c.get("term") for c in el if _local(c.tag) == "category" and c.get("term")), None)
         else:
             continue
-        if link:
-            out.append(Entry(_abs(base_url, link), parse_date(date_s, tz), _child_text(el, "title"), section))
+        if link and (url := _abs(base_url, link)):
+            out.append(Entry(url, parse_date(date_s, tz), _child_text(el, "title"), section))
     return out
 
 
@@ -134,9 +138,9 @@ def _atom_link(el) -> str | None:
     return links[0].get("href") if links else None
 
 
-def parse_sitemap(body: bytes, base_url: str, tz: ZoneInfo) -> list[Entry]:
+def parse_sitemap(body: bytes, base_url: str, tz: ZoneInfo, max_bytes: int = MAX_DECODED_BYTES) -> list[Entry]:
     """URLs of a sitemap (with ``lastmod`` / ``news:publication_date``) or child sitemaps of an index."""
-    root = _root(body)
+    root = _root(body, max_bytes)
     if root is None:
         return []
     is_index = _local(root.tag) == "sitemapindex"
@@ -145,13 +149,13 @@ def parse_sitemap(body: bytes, base_url: str, tz: ZoneInfo) -> list[Entry]:
         if _local(el.tag) not in ("url", "sitemap"):
             continue
         loc = _child_text(el, "loc")
-        if not loc:
+        if not loc or not (url := _abs(base_url, loc)):
             continue
         news = next((c for c in el if _local(c.tag) == "news"), None)
         pub = parse_date(_child_text(news, "publication_date"), tz) if news is not None else None
         title = _child_text(news, "title") if news is not None else None
         lastmod = parse_date(_child_text(el, "lastmod"), tz)
-        out.append(Entry(_abs(base_url, loc), pub or lastmod, title, is_sitemap=is_index,
+        out.append(Entry(url, pub or lastmod, title, is_sitemap=is_index,
                          extra={"date_from": "news" if pub else "lastmod" if lastmod else None}))
     return out
 
@@ -165,15 +169,19 @@ def extract_links(html: str, base_url: str) -> Iterator[tuple[str, str]]:
     except (etree.ParserError, ValueError):
         return
     base = next((b.get("href") for b in doc.iter("base") if b.get("href")), None)
-    base = urljoin(base_url, base) if base else base_url
+    base = (_abs(base_url, base) or base_url) if base else base_url
     for a in doc.iter("a"):
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
             continue
         url = _abs(base, href)
-        if url.startswith(("http://", "https://")):
+        if url and url.startswith(("http://", "https://")):
             yield url, " ".join(a.text_content().split())[:300]
 
 
-def _abs(base: str, href: str) -> str:
-    return safe_url_string(urljoin(base, href.strip())).split("#", 1)[0]
+def _abs(base: str, href: str) -> str | None:
+    """The absolute, safe form of ``href`` (None when it is no URL at all, e.g. ``http://[::1``)."""
+    try:
+        return safe_url_string(urljoin(base, href.strip())).split("#", 1)[0]
+    except ValueError:
+        return None

@@ -1,6 +1,9 @@
 """What a crawl may still fetch: allowed hosts, article URLs, the seen-set, freshness and the request budget.
 
 No Scrapy here; the spider asks ``admit_article(url, published)`` and gets a reason when not.
+The budget is shared: discovery pages (feeds, sitemaps, listings, archive pages) may take at most
+``DISCOVERY_SHARE`` of it, so however many sitemaps or pages a site offers, at least the rest is
+left for the articles they lead to (articles may use whatever discovery leaves).
 """
 from __future__ import annotations
 
@@ -13,6 +16,8 @@ from pipelines.config import Source
 from pipelines.seen import SeenSet
 from pipelines.urls import canonicalize
 
+#: The part of the request budget that discovery pages may use.
+DISCOVERY_SHARE = 0.5
 _DATE_IN_PATH = re.compile(r"(?<!\d)(\d{4})[-/_]?(\d{2})[-/_]?(\d{2})(?!\d)")
 
 
@@ -23,6 +28,7 @@ class Frontier:
     budget: int
     cutoff: datetime | None = None          # entries published before are too old (None: no limit)
     requests: int = 0
+    discovery_requests: int = 0
     scheduled: set[str] = field(default_factory=set)
     skipped: dict[str, int] = field(default_factory=dict)
 
@@ -39,17 +45,26 @@ class Frontier:
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
         return reason
 
-    def take(self) -> bool:
-        """Spend one request of the budget; False (and counted) when it is used up."""
+    @property
+    def discovery_budget(self) -> int:
+        return max(1, int(self.budget * DISCOVERY_SHARE))
+
+    def take(self, discovery: bool = False) -> bool:
+        """Spend one request of the budget; False (and counted) when it is used up, or for a
+        discovery page when discovery has used its share (``discovery_budget``)."""
         if self.requests >= self.budget:
             self._skip("budget")
             return False
+        if discovery and self.discovery_requests >= self.discovery_budget:
+            self._skip("discovery_budget")
+            return False
         self.requests += 1
+        self.discovery_requests += discovery
         return True
 
     @property
     def exhausted(self) -> bool:
-        return self.skipped.get("budget", 0) > 0
+        return self.skipped.get("budget", 0) > 0 or self.skipped.get("discovery_budget", 0) > 0
 
     def admit_article(self, url: str, published: datetime | None = None) -> str | None:
         """None when the article URL should be fetched now, else the reason it is not."""

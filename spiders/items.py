@@ -22,11 +22,13 @@ class Fetch:
     detail: str | None = None
     attempt: int = 1
     redirected_from: list[str] = field(default_factory=list)
-    requested: bool = True        # False: never sent (robots-disallowed, off-site link, blocked)
+    requested: bool = True        # False: never sent (refused: robots-disallowed, off-site, blocked, …)
     etag: str | None = None
     last_modified: str | None = None
     #: The content-decoded body as the spider saw it (not archived again; the WARC has the raw one).
     body: bytes | None = None
+    #: Length of ``body`` (content-decoded) of an archived article: the bound stage decodes it within.
+    body_bytes: int | None = None
     #: Set by EncodingCheckPipeline for archived HTML articles.
     encoding: str | None = None
     mojibake: bool | None = None

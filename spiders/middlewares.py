@@ -1,4 +1,4 @@
-"""Downloader middlewares: safety (50), retries with backoff (550), raw capture (950).
+"""Downloader middlewares: safety (50), retries with backoff (550), content decoding (590), raw capture (950).
 
 Capture sits next to the downloader, so it sees every attempt as it crossed the
 wire (before decompression, retries and redirects) and the request headers
@@ -19,7 +19,8 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.utils.asyncio import sleep
 
-from pipelines.urls import host_is_private
+from pipelines.raw import BadContentEncoding, ContentTooLarge, decode_content
+from pipelines.urls import MAX_URL_LENGTH, BadURL, host_is_private, parse_host
 from spiders import outcome
 from spiders.deadline import STAT as DEADLINE_STAT, deadline_passed
 from spiders.warc import Exchange
@@ -52,7 +53,11 @@ def _recorder(crawler):
 
 
 class SafetyMiddleware:
-    """Only the source's allowed hosts; never private/loopback/link-local addresses unless allowed."""
+    """Every request, redirects included, before it is sent: a URL whose host reads unambiguously
+    (``pipelines.urls.parse_host``, as the fetcher reads it), at most ``MAX_URL_LENGTH`` characters,
+    on an allowed domain, and (unless the source allows private addresses) resolving to a globally
+    reachable address only. A refusal raises ``Blocked`` with its reason: the request's final
+    crawl-log line and a reject."""
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -69,23 +74,38 @@ class SafetyMiddleware:
             self.crawler.stats.inc_value(DEADLINE_STAT)
             raise outcome.Deadline(f"the crawl's time limit passed before {request.url} was sent")
         source = self.crawler.spider.source
-        host = urlsplit(request.url).hostname or ""
+        if len(request.url) > MAX_URL_LENGTH:
+            self._block("url_too_long", f"URL of {len(request.url)} characters (at most {MAX_URL_LENGTH})")
+        try:
+            host = parse_host(request.url)
+        except BadURL as exc:
+            self._block("invalid_url", str(exc))
         if not source.allows_host(request.url):
-            self.crawler.stats.inc_value("newsarchive/blocked/offsite")
-            raise outcome.Blocked("offsite", f"host {host!r} is not in allowed_domains")
+            self._block("offsite", f"host {host.netloc!r} is not in allowed_domains")
         if source.allow_private_addresses:
             return None
-        if host_is_private(host) or (host in self._resolved and host_is_private(self._resolved[host])):
-            self._block_private(host)
-        return None if host in self._resolved else self._check_address(host)
+        name = host.name
+        if host_is_private(name):              # an IP literal in any form, or a localhost name
+            self._block_private(name)
+        if host.ip is not None:
+            return None
+        if name in self._resolved:
+            if host_is_private(self._resolved[name]):
+                self._block_private(name)
+            return None
+        return self._check_address(name)
 
     async def _check_address(self, host: str) -> None:
         if host_is_private(await self._address(host)):
             self._block_private(host)
 
+    def _block(self, reason: str, detail: str):
+        self.crawler.stats.inc_value(f"newsarchive/blocked/{reason}")
+        raise outcome.Blocked(reason, detail)
+
     def _block_private(self, host: str):
-        self.crawler.stats.inc_value("newsarchive/blocked/private_address")
-        raise outcome.Blocked("private_address", f"host {host!r} is a private/loopback/link-local address")
+        self._block("private_address", f"host {host!r} is not a globally reachable address (private, loopback, "
+                                       "link-local, shared 100.64.0.0/10, reserved…)")
 
     async def _address(self, host: str) -> str:
         if host not in self._resolved:
@@ -157,6 +177,44 @@ def retry_after(response: Response) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
     return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+class ContentDecodingMiddleware:
+    """Undo the Content-Encoding of every response with ``pipelines.raw.decode_content`` (the function
+    stage uses), bounded by ``DOWNLOAD_MAXSIZE``: a decompression bomb (also behind stacked or odd
+    codings such as ``gzip, identity``) raises ``BadContent("too_large")``, a coding that cannot be
+    undone ``BadContent("bad_encoding")``; both become rejects with the raw response archived.
+    Replaces Scrapy's HttpCompressionMiddleware, which stops at the first coding it does not know
+    and passed ``gzip, identity`` on still compressed."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.max_size = crawler.settings.getint("DOWNLOAD_MAXSIZE")
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        header = b", ".join(response.headers.getlist("Content-Encoding")).decode("latin-1")
+        if request.method == "HEAD" or not header.strip():
+            return response
+        limit = request.meta.get("download_maxsize", self.max_size) or self.max_size
+        try:
+            body = decode_content(response.body, header, limit)
+        except ContentTooLarge as exc:
+            self.crawler.stats.inc_value("newsarchive/decoded_too_large")
+            raise outcome.BadContent("too_large", f"Content-Encoding {header!r}: {exc} "
+                                                  f"(DOWNLOAD_MAXSIZE {limit}; {len(response.body)} bytes received)")
+        except BadContentEncoding as exc:
+            raise outcome.BadContent("bad_encoding", str(exc))
+        from scrapy.http import TextResponse
+        from scrapy.responsetypes import responsetypes
+        cls = responsetypes.from_args(headers=response.headers, url=response.url, body=body)
+        kwargs = {"encoding": None} if issubclass(cls, TextResponse) else {}
+        decoded = response.replace(cls=cls, body=body, **kwargs)
+        del decoded.headers["Content-Encoding"]
+        return decoded
 
 
 class CaptureMiddleware:

@@ -1,8 +1,12 @@
 """Naming what happened to a fetch: the crawl-log ``outcome`` vocabulary.
 
 ``ok | not_modified | end_of_list | no_edition | redirect | http_error | timeout | dns_error |
-connection_error | too_large | redirect_loop | not_html | robots_disallowed | offsite | private_address``
-(a body cut short by the server, "data loss", is a ``connection_error``; ``end_of_list`` is a 404/410
+connection_error | too_large | bad_encoding | redirect_loop | not_html`` for requests that were sent,
+and the refusals (``pipelines.raw.REFUSALS``; never sent): ``robots_disallowed | offsite |
+private_address | invalid_url | url_too_long | sitemap_too_deep``.
+(a body cut short by the server, "data loss", is a ``connection_error``; ``too_large`` is a body over
+``DOWNLOAD_MAXSIZE`` as received or once its Content-Encoding is undone (a decompression bomb);
+``bad_encoding`` a Content-Encoding that cannot be undone; ``end_of_list`` is a 404/410
 on listing page 2+, where pagination simply ends; ``no_edition`` is a 404/410 date-addressed archive
 page: no e-paper that day).
 """
@@ -18,7 +22,17 @@ from twisted.web._newclient import ResponseFailed
 
 
 class Blocked(IgnoreRequest):
-    """A request our safety middleware refused; ``reason`` is ``offsite`` or ``private_address``."""
+    """A request our safety middleware refused before sending it; ``reason`` is ``offsite``,
+    ``private_address``, ``invalid_url`` or ``url_too_long``."""
+
+    def __init__(self, reason: str, detail: str):
+        super().__init__(detail)
+        self.reason = reason
+
+
+class BadContent(IgnoreRequest):
+    """A response whose body could not be content-decoded within the size limit; ``reason`` is
+    ``too_large`` (a decompression bomb) or ``bad_encoding``. The raw response is archived."""
 
     def __init__(self, reason: str, detail: str):
         super().__init__(detail)
@@ -41,7 +55,7 @@ _EXC = (
 
 def of_exception(exc: BaseException) -> str:
     """Outcome of a download exception (one without a response)."""
-    if isinstance(exc, Blocked):
+    if isinstance(exc, (Blocked, BadContent)):
         return exc.reason
     for types, name in _EXC:
         if isinstance(exc, types):

@@ -82,7 +82,7 @@ class Recorder:
                 "attempt": f.attempt}
         optional = {"hints": f.hints, "detail": f.detail, "redirected_from": f.redirected_from,
                     "etag": f.etag, "last_modified": f.last_modified, "encoding": f.encoding,
-                    "mojibake": f.mojibake}
+                    "mojibake": f.mojibake, "body_bytes": f.body_bytes}
         line.update({k: v for k, v in optional.items() if v})
         if not f.requested:
             line["requested"] = False
@@ -93,7 +93,7 @@ class Recorder:
         self.counts[key] = self.counts.get(key, 0) + 1
         if not f.final:
             return
-        if f.kind != "robots" and f.outcome not in rawfmt.OK_OUTCOMES | rawfmt.NOT_FAILURES \
+        if f.kind != "robots" and f.outcome not in rawfmt.OK_OUTCOMES | rawfmt.NOT_FAILURES | rawfmt.REFUSALS \
                 and not seenmod.is_final(f.outcome, f.status):
             self.transient_failures += 1
             self.transient_discovery_failures += f.kind in DISCOVERY_KINDS

@@ -65,7 +65,12 @@ def build_settings(opts: CrawlOptions) -> dict:
         # items/requests each (the default, 100, costs ~1 ms of CPU per response).
         "CONCURRENT_ITEMS": 8,
         "COOKIES_ENABLED": False,
+        # No listening socket in a crawl: neither the telnet console nor Scrapy's remote-control
+        # endpoint (an HTTP server on 127.0.0.1 that runs code sent to it with a token).
         "TELNETCONSOLE_ENABLED": False,
+        "REMOTE_CONTROL_ENABLED": False,
+        # robots.txt Crawl-delay is honoured up to this many seconds (spiders.etiquette)
+        "ROBOTSTXT_CRAWL_DELAY_MAX": p.max_crawl_delay_seconds,
         "LOG_LEVEL": "INFO",
         "LOGSTATS_INTERVAL": 60.0,
         "DEFAULT_REQUEST_HEADERS": {
@@ -78,12 +83,21 @@ def build_settings(opts: CrawlOptions) -> dict:
             "spiders.middlewares.SafetyMiddleware": 50,
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "spiders.middlewares.BackoffRetryMiddleware": 550,
+            "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+            "spiders.middlewares.ContentDecodingMiddleware": 590,
             "spiders.middlewares.CaptureMiddleware": 950,
         },
-        "SPIDER_MIDDLEWARES": {"scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None},
+        # URLs over pipelines.urls.MAX_URL_LENGTH are refused with a reject (spider, safety middleware),
+        # not dropped silently by Scrapy's UrlLengthMiddleware
+        "SPIDER_MIDDLEWARES": {"scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+                               "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None},
         # CLOSESPIDER_TIMEOUT as a hard bound: requests queued in the downloader are dropped at the limit
         "EXTENSIONS": {"scrapy.extensions.closespider.CloseSpider": None,
-                       "spiders.deadline.DeadlineCloseSpider": 0},
+                       "spiders.deadline.DeadlineCloseSpider": 0,
+                       "scrapy.extensions.remote_control.RemoteControl": None,
+                       "scrapy.extensions.throttle.AutoThrottle": None,
+                       "spiders.etiquette.FlooredAutoThrottle": 0,
+                       "spiders.etiquette.RobotsCrawlDelay": 0},
         "ITEM_PIPELINES": {
             "spiders.pipelines.EncodingCheckPipeline": 100,
             "spiders.pipelines.ArchivePipeline": 200,

@@ -15,6 +15,7 @@ from scrapy.http import Request, Response
 
 from pipelines.seen import load_seen, reconcile, recent_cutoff
 from pipelines.storage import Store
+from pipelines.urls import MAX_URL_LENGTH, BadURL, parse_host
 from spiders import discovery, outcome
 from spiders.discovering import DiscoveryCallbacks
 from spiders.errback import fetches_of_failure
@@ -63,8 +64,14 @@ class NewsSpider(DiscoveryCallbacks, scrapy.Spider):
             DiscoveryState(False, state.validators, o.run_id).save(store, src.id)
 
     # ------------------------------------------------------------- requests
-    def request(self, url: str, kind: str, callback, hints: dict | None = None, **meta: Any) -> Request | None:
-        if not self.frontier.take():
+    def request(self, url: str, kind: str, callback, hints: dict | None = None,
+                **meta: Any) -> Request | Fetch | None:
+        """A request for ``url``; the final log line of a refusal (``invalid_url``, ``url_too_long``,
+        ``offsite``: a reject, never sent, no budget spent); None when the budget is used up."""
+        why = self.refusal(url)
+        if why is not None:
+            return self.refuse(url, kind, *why, hints=hints)
+        if not self.frontier.take(discovery=kind != "article"):
             return None
         headers, codes = {}, []
         if kind != "article" and (v := self.validators.get(url)):
@@ -74,6 +81,25 @@ class NewsSpider(DiscoveryCallbacks, scrapy.Spider):
         return Request(url, callback=callback, errback=self.failed, headers=headers or None,
                        priority=0 if kind == "article" else DISCOVERY_PRIORITY,
                        meta={"na_kind": kind, "na_hints": hints or {}, "handle_httpstatus_list": codes, **meta})
+
+    def refusal(self, url: str) -> tuple[str, str] | None:
+        """(reason, detail) when ``url`` must not be requested at all (the safety middleware checks again,
+        redirects included, and resolves the address)."""
+        if len(url) > MAX_URL_LENGTH:
+            return "url_too_long", f"URL of {len(url)} characters (at most {MAX_URL_LENGTH})"
+        try:
+            parse_host(url)
+        except BadURL as exc:
+            return "invalid_url", str(exc)
+        if not self.source.allows_host(url):
+            return "offsite", "host not in allowed_domains; not requested"
+        return None
+
+    def refuse(self, url: str, kind: str, reason: str, detail: str, hints: dict | None = None) -> Fetch:
+        """The final log line (and reject) of a URL refused before it was requested."""
+        self.crawler.stats.inc_value(f"newsarchive/refused/{reason}")
+        return Fetch(url, kind, reason, final=True, fetched_at=_now(), hints=hints or {}, requested=False,
+                     detail=detail)
 
     def article(self, url: str, hints: dict, published=None) -> Request | Fetch | None:
         """A request for an article link, or the log line of an article-shaped off-site link, or None."""
@@ -107,7 +133,9 @@ class NewsSpider(DiscoveryCallbacks, scrapy.Spider):
                 yield self.request(entry.url, "article", self.parse_article, {"via": "refetch"}, refetch=True,
                                    validators={"etag": entry.etag, "last_modified": entry.last_modified})
         yield from (self.request(u, "feed", self.parse_feed) for u in d.feeds)
-        yield from (self.request(u, "sitemap", self.parse_sitemap) for u in d.news_sitemaps + d.sitemaps)
+        for u in d.news_sitemaps + d.sitemaps:
+            if self.frontier.claim(u):   # an index listing a configured sitemap again is a cycle
+                yield self.request(u, "sitemap", self.parse_sitemap, na_depth=0)
         for i, lst in enumerate(d.listings):
             yield self.request(lst.url, "listing", self.parse_listing, na_listing=i, na_page=1)
 
@@ -131,6 +159,7 @@ class NewsSpider(DiscoveryCallbacks, scrapy.Spider):
         f = self.finish(response)
         if f.outcome == "ok":
             f.body = response.body
+            f.body_bytes = len(response.body)   # stage decodes the archived bytes to no more than this
         yield f
 
     def failed(self, failure):

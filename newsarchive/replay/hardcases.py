@@ -4,6 +4,10 @@ Each is reachable the way a crawler finds pages: the HTTP cases are linked from 
 sidebar of btchangqing's listing page 1 (and its home page); the others are regular
 posts (listing, feed, sitemap). ``Replay.hard_cases`` maps name -> URL and
 ``Replay.hard_case_info`` says what a correct crawler should end up with.
+
+The hostile discovery documents (``expect="bounded"``: a sitemap index listing itself, an endless
+chain of nested indexes, an index of 1,000 sitemaps) are served on btchangqing but linked from
+nowhere: a test adds one to ``discovery.sitemaps`` and checks the crawl stays bounded.
 """
 from __future__ import annotations
 
@@ -16,6 +20,16 @@ from .chrome import Ctx, esc
 from .model import TZ, Version
 
 BT = "www.btchangqing.cn"
+#: An article-shaped path of 2,100+ characters (over the 2,083 a crawler requests).
+LONG_PATH = "/390605" + "0" * 2100 + ".html"
+#: Links whose host is the hostile part: an IPv6 literal, and credentials before a foreign host.
+IPV6_LINK = ("[::1]:9", "/390606.html")
+#: ``http://allowed.host:80@evil.com/`` in replay form: btchangqing's host:port is the user:password part
+USERINFO_LINK = (f"{BT}@www.8btc.com", "/390607.html")   # host as Replay.url maps it: both sides
+SITEMAP_LOOP, SITEMAP_DEEP, SITEMAP_FLOOD = "/wp-sitemap-loop.xml", "/wp-sitemap-deep-{k}.xml", "/wp-sitemap-flood.xml"
+SITEMAP_FLOOD_CHILD = "/wp-sitemap-flood-{k}.xml"
+#: Nested indexes served below SITEMAP_DEEP (each lists the next); sitemaps listed by the flood index.
+DEEP_LEVELS, FLOOD_CHILDREN = 200, 1000
 
 
 @dataclass(frozen=True)
@@ -41,14 +55,31 @@ _HTTP = (
     ("truncated_length", "/390206.html", "rejected", "connection_error",
      "Content-Length larger than the body; the connection closes early (data loss)"),
     ("truncated_html", "/390207.html", "archived", "ok", "complete HTTP response whose HTML is cut mid-tag"),
-    ("robots_disallowed", "/390403.html", "never_requested", "robots_disallowed",
-     "article-shaped path disallowed by robots.txt, linked from the listing"),
+    ("robots_disallowed", "/390403.html", "rejected", "robots_disallowed",
+     "article-shaped path disallowed by robots.txt, linked from the listing: never requested, a reject"),
+    ("bomb_gzip_identity", "/390601.html", "rejected", "too_large",
+     "Content-Encoding: gzip, identity over a gzip bomb (64 KiB inflating to 64 MiB)"),
+    ("bomb_stacked", "/390602.html", "rejected", "too_large",
+     "Content-Encoding: gzip, gzip: a small gzip holding the same bomb"),
+    ("stacked_gzip", "/390603.html", "archived", "ok", "Content-Encoding: gzip, gzip: an article gzipped twice"),
+    ("unknown_encoding", "/390604.html", "rejected", "bad_encoding",
+     "Content-Encoding: compress (Unix LZW), which no decoder here undoes"),
+    ("redirect_offsite", "/390608.html", "rejected", "offsite", "302 to an article-shaped page on www.8btc.com"),
+    ("long_url", LONG_PATH, "rejected", "url_too_long", "article link of 2,100+ characters: never requested"),
+)
+#: Hostile discovery documents (see the module docstring): (name, path, outcome of the decisive fetch, note).
+_DISCOVERY = (
+    ("sitemap_loop", SITEMAP_LOOP, "ok", "sitemap index listing itself and the posts sitemap"),
+    ("sitemap_deep", SITEMAP_DEEP.format(k=1), "sitemap_too_deep",
+     f"sitemap index listing a nested index, {DEEP_LEVELS} levels deep"),
+    ("sitemap_flood", SITEMAP_FLOOD, "ok", f"sitemap index of {FLOOD_CHILDREN} sitemaps of one article each"),
 )
 #: Hard cases that are posts with article content (numbers fixed, not in listings/feeds/sitemaps).
 _UNLISTED = {"retry_500": True, "retry_429": True, "slow": False, "truncated_length": False,
              "truncated_html": False, "robots_disallowed": False}   # value: archivable with full text
 REDIRECT_PARTNER = "/390302.html"
 OFFSITE = ("www.8btc.com", "/390999.html")
+REDIRECT_OFFSITE = "/390998.html"   # where redirect_offsite sends a crawler
 UPDATED_AT = datetime(2022, 7, 28, 14, 0, tzinfo=TZ)
 
 
@@ -58,6 +89,12 @@ def cases(extra: dict[str, tuple[str, str, str]], http: bool = True) -> dict[str
     if http:
         out["offsite"] = HardCase("offsite", "btchangqing", *OFFSITE, "never_requested", "offsite",
                                   "article-shaped link to a foreign host from the listing")
+        out["ipv6_link"] = HardCase("ipv6_link", "btchangqing", *IPV6_LINK, "never_requested", "offsite",
+                                    "article-shaped link to an IPv6 literal host ([::1]:9, never contacted)")
+        out["userinfo_link"] = HardCase("userinfo_link", "btchangqing", *USERINFO_LINK, "never_requested", "offsite",
+                                        "http://<btchangqing host:port>@<www.8btc.com>/…: the host is the foreign one")
+        for n, path, o, note in _DISCOVERY:
+            out[n] = HardCase(n, "btchangqing", BT, path, "bounded", o, note)
     notes = {"updated": ("archived_twice", "ok", f"body and modified time change at {UPDATED_AT.isoformat()}"),
              "gbk_meta_only": ("archived", "ok", "GBK page; charset only in <meta>, none in Content-Type"),
              "gb2312_gb18030": ("archived", "ok", "declares gb2312, holds 镕 喆 堃 (GBK) and 䶮 (GB18030 4-byte)"),
@@ -125,7 +162,25 @@ def sidebar(ctx: Ctx) -> str:
               "slow": "跨链桥的风险与机遇", "pdf": "2022年区块链产业发展报告(全文)",
               "oversized": "链上数据周报合集", "oversized_chunked": "NFT市场月度数据汇编",
               "truncated_length": "隐私计算技术路线对比", "truncated_html": "分布式存储赛道观察",
-              "robots_disallowed": "[推广]某交易平台上线新功能"}
+              "robots_disallowed": "[推广]某交易平台上线新功能", "bomb_gzip_identity": "矿池算力分布图解",
+              "bomb_stacked": "稳定币储备审计报告", "stacked_gzip": "Layer2扩容方案横评",
+              "unknown_encoding": "零知识证明入门", "redirect_offsite": "巴比特独家:交易所牌照动态",
+              "long_url": "区块链专题合集(长链接)"}
     items = [f'<li><a href="{ctx.url(BT, p)}">{esc(titles[n])}</a></li>' for n, p, *_ in _HTTP]
     items.append(f'<li><a href="{ctx.url(*OFFSITE)}">巴比特:全球区块链资讯速览</a></li>')
+    items.append(f'<li><a href="http://{IPV6_LINK[0]}{IPV6_LINK[1]}">IPv6 节点观察</a></li>')
+    items.append(f'<li><a href="{userinfo_link(ctx)}">链上身份认证指南</a></li>')
     return '<aside class="widget hot-posts"><h3>热门文章</h3><ul>' + "\n".join(items) + "</ul></aside>"
+
+
+def userinfo_link(ctx: Ctx) -> str:
+    """``http://<btchangqing host:port>@<www.8btc.com host:port>/390607.html``."""
+    return f"http://{ctx.host_map[BT]}@{ctx.host_map[OFFSITE[0]]}{USERINFO_LINK[1]}"
+
+
+def discovery_routes() -> dict[str, str]:
+    """Path -> hard case name of the hostile discovery documents on btchangqing."""
+    out = {SITEMAP_LOOP: "sitemap_loop", SITEMAP_FLOOD: "sitemap_flood"}
+    out.update({SITEMAP_DEEP.format(k=k): "sitemap_deep" for k in range(1, DEEP_LEVELS + 1)})
+    out.update({SITEMAP_FLOOD_CHILD.format(k=k): "sitemap_flood" for k in range(1, FLOOD_CHILDREN + 1)})
+    return out

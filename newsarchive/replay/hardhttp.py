@@ -1,13 +1,22 @@
-"""Request-time behaviour of the HTTP hard cases (status codes, delays, broken bodies)."""
+"""Request-time behaviour of the HTTP hard cases (status codes, delays, broken bodies, bombs,
+hostile sitemaps)."""
 from __future__ import annotations
 
+import gzip
+import re
+import struct
 import threading
+import zlib
 from collections import Counter
+from functools import lru_cache
 from typing import Callable
 
-from . import hardcases
+from . import feeds, hardcases
 from .chrome import Ctx
 from .response import Response
+
+#: What the decompression bombs inflate to: past any download limit (the default is 8 MiB).
+BOMB_BYTES = 64 * 1024 * 1024
 
 PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
        b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
@@ -53,8 +62,57 @@ def _huge(size: int, chunked: bool) -> Response:
                     chunked=chunked, kind="hard")
 
 
+@lru_cache(maxsize=4)
+def gzip_bomb(size: int = BOMB_BYTES, unit: int = 1 << 20) -> bytes:
+    """A valid gzip member of about ``size`` bytes of HTML-ish spaces, about ``size / 1000`` bytes long,
+    built in milliseconds: one fully flushed deflate block of ``unit`` spaces, repeated."""
+    head = b"<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body><p>"
+    c = zlib.compressobj(9, zlib.DEFLATED, 31)
+    first = c.compress(head) + c.flush(zlib.Z_FULL_FLUSH)
+    chunk = b" " * unit
+    block = c.compress(chunk) + c.flush(zlib.Z_FULL_FLUSH)   # after a full flush: the same bytes every time
+    n = max(1, (size - len(head)) // unit)
+    crc = zlib.crc32(head)
+    for _ in range(n):
+        crc = zlib.crc32(chunk, crc)
+    last = zlib.compressobj(9, zlib.DEFLATED, -15).flush()   # an empty final block
+    return first + block * n + last + struct.pack("<II", crc, (len(head) + n * unit) & 0xFFFFFFFF)
+
+
+def _encoded(body: bytes, coding: str, ctype: str = "text/html; charset=utf-8") -> Response:
+    return Response(200, body, ctype, [("Content-Encoding", coding)], kind="hard")
+
+
+def _sitemap(name: str, path: str, ctx: Ctx) -> Response:
+    url = lambda p: ctx.url(hardcases.BT, p)   # noqa: E731
+    posts_sitemap = url("/wp-sitemap-posts-post-1.xml")
+    if name == "sitemap_loop":
+        text = feeds.sitemap_index([(url(path), None), (posts_sitemap, None)])
+    elif name == "sitemap_deep":
+        k = int(re.search(r"(\d+)\.xml$", path).group(1))
+        text = feeds.sitemap_index([(url(hardcases.SITEMAP_DEEP.format(k=k + 1)), None)])
+    elif path == hardcases.SITEMAP_FLOOD:
+        text = feeds.sitemap_index([(url(hardcases.SITEMAP_FLOOD_CHILD.format(k=k)), None)
+                                    for k in range(1, hardcases.FLOOD_CHILDREN + 1)])
+    else:                                          # a flood child: one article of the site
+        posts = ctx.snap.web.get("btchangqing", [])
+        k = int(re.search(r"(\d+)\.xml$", path).group(1))
+        post = posts[(k - 1) % len(posts)]
+        text = feeds.sitemap([(ctx.post_url(post), post.published)])
+    return Response(200, text.encode("utf-8"), "application/xml", kind="sitemap")
+
+
 def respond(name: str, path: str, ctx: Ctx, state: HardState, render_post: Callable[[], Response]) -> Response:
     """The response of hard case ``name``; ``render_post`` renders its article normally."""
+    if name.startswith("sitemap_"):
+        return _sitemap(name, path, ctx)
+    if name == "bomb_gzip_identity":
+        return _encoded(gzip_bomb(), "gzip, identity")
+    if name == "bomb_stacked":
+        return _encoded(gzip.compress(gzip_bomb(), 9), "gzip, gzip")
+    if name == "redirect_offsite":
+        return Response(302, b"", "text/html", [("Location", ctx.url(hardcases.OFFSITE[0], hardcases.REDIRECT_OFFSITE))],
+                        kind="hard")
     if name == "not_found":
         return _error(404, "Not Found")
     if name == "redirect_loop":
@@ -76,6 +134,12 @@ def respond(name: str, path: str, ctx: Ctx, state: HardState, render_post: Calla
     elif name == "truncated_length":
         resp.length, resp.close = len(resp.body), True
         resp.body = resp.body[: int(len(resp.body) * 0.6)]
+    elif name == "stacked_gzip":
+        resp.body = gzip.compress(gzip.compress(resp.body))
+        resp.headers = [h for h in resp.headers if h[0] != "ETag"] + [("Content-Encoding", "gzip, gzip")]
+    elif name == "unknown_encoding":
+        resp.body = zlib.compress(resp.body)   # some binary coding a crawler cannot know
+        resp.headers = [h for h in resp.headers if h[0] != "ETag"] + [("Content-Encoding", "compress")]
     elif name == "truncated_html":
         cut = resp.body.find(b"<p>", int(len(resp.body) * 0.55))
         resp.body = resp.body[: cut + 2] if cut > 0 else resp.body[: int(len(resp.body) * 0.7)]

@@ -28,11 +28,13 @@ class Replay:
     """See the package docstring (``newsarchive.replay``) for the whole API."""
 
     def __init__(self, clock=None, scale: int = 1, config: SourcesConfig | str | Path | None = None,
-                 slow_seconds: float = 40.0, oversize_bytes: int = 12 * 1024 * 1024, port_base: int = 0):
+                 slow_seconds: float = 40.0, oversize_bytes: int = 12 * 1024 * 1024, port_base: int = 0,
+                 crawl_delays: dict[str, float] | None = None):
         real = config if isinstance(config, SourcesConfig) else load_sources(config)
         self.real_config = real
         self.host_map: dict[str, str] = {}
-        self.world = World(real, self.host_map, _aware(clock), scale, slow_seconds, oversize_bytes)
+        self.world = World(real, self.host_map, _aware(clock), scale, slow_seconds, oversize_bytes,
+                           crawl_delays=crawl_delays)
         self.log = RequestLog(self.world.host_source)
         hosts = sorted(self.world.host_source) + list(paths.FOREIGN_HOSTS)
         self._control = ControlServer(self, port_base)
@@ -88,8 +90,15 @@ class Replay:
         return paths.FOREIGN_HOSTS
 
     def url(self, host: str, path: str = "/") -> str:
-        """Replay URL of ``path`` on real host ``host``."""
-        return f"http://{self.host_map[host]}{path}"
+        """Replay URL of ``path`` on real host ``host`` (``host:port`` maps the host; a host that is not
+        replayed, e.g. ``[::1]:9``, stays as it is; ``a@b`` maps both, as a hostile link has it)."""
+        return f"http://{'@'.join(self._netloc(h) for h in host.split('@'))}{path}"
+
+    def _netloc(self, host: str) -> str:
+        if host in self.host_map:
+            return self.host_map[host]
+        name, sep, port = host.partition(":")
+        return self.host_map[name] + sep + port if name in self.host_map else host
 
     def real_host(self, url_or_netloc: str) -> str | None:
         netloc = urlsplit(url_or_netloc).netloc if "//" in url_or_netloc else url_or_netloc

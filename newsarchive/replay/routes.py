@@ -72,6 +72,8 @@ def build(posts: list[Post], sites: dict, clock: datetime, version: int) -> Snap
         for name, path, *_ in hardcases._HTTP:
             r[(hardcases.BT, path)] = ("hard", name)
         r[(hardcases.BT, hardcases.REDIRECT_PARTNER)] = ("hard", "redirect_loop")
+        for path, name in hardcases.discovery_routes().items():
+            r[(hardcases.BT, path)] = ("hard", name)
     return snap
 
 

@@ -1,6 +1,7 @@
 """The replay's state (corpus, clock, broken sources) and request dispatch, independent of HTTP."""
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import OrderedDict
 from datetime import datetime, timedelta
@@ -36,7 +37,8 @@ class _LRU:
 
 class World:
     def __init__(self, config, host_map: dict[str, str], clock: datetime, scale: int = 1,
-                 slow_seconds: float = 40.0, oversize_bytes: int = 12 * 1024 * 1024):
+                 slow_seconds: float = 40.0, oversize_bytes: int = 12 * 1024 * 1024,
+                 crawl_delays: dict[str, float] | None = None):
         self.sites = {s.id: SITES[s.id](s) for s in config.sources if s.id in SITES}
         self.host_source = {h: s.id for s in config.sources if s.id in SITES
                             for h in list(s.allowed_domains) + list(s.mobile_hosts)}
@@ -44,6 +46,8 @@ class World:
         self.host_map = host_map
         self.stop = threading.Event()
         self.hard = hardhttp.HardState(slow_seconds, oversize_bytes)
+        #: real host -> Crawl-delay its robots.txt asks of every user agent
+        self.crawl_delays = dict(crawl_delays or {})
         self.hard_posts = {p.hard_case: p for p in self.corpus.posts if p.hard_case}
         self._lock = threading.RLock()
         self._clock, self._broken, self._version = clock, {}, 0
@@ -131,4 +135,7 @@ class World:
         if resp is None:
             resp = pages.render(ctx, self.sites, kind, arg, host, mode)
             self._cache.put(key, resp)
+        if kind == "robots" and host in self.crawl_delays:
+            line = f"User-agent: *\nCrawl-delay: {self.crawl_delays[host]:g}\n".encode()
+            resp = dataclasses.replace(resp, body=resp.body.replace(b"User-agent: *\n", line, 1))
         return resp

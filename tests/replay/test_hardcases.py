@@ -24,7 +24,10 @@ def _listing_links(replay, http, sid="btchangqing") -> list[str]:
 def test_every_documented_hard_case_has_a_url(replay):
     want = {"not_found", "retry_500", "retry_429", "redirect_loop", "slow", "pdf", "oversized", "oversized_chunked",
             "truncated_length", "truncated_html", "robots_disallowed", "offsite", "updated", "gbk_meta_only",
-            "gb2312_gb18030", "mobile_link", "tracking_link", "conditional"}
+            "gb2312_gb18030", "mobile_link", "tracking_link", "conditional",
+            # issue 17: hostile encodings, links and redirects (sidebar), hostile sitemaps (configured by tests)
+            "bomb_gzip_identity", "bomb_stacked", "stacked_gzip", "unknown_encoding", "redirect_offsite",
+            "long_url", "ipv6_link", "userinfo_link", "sitemap_loop", "sitemap_deep", "sitemap_flood"}
     assert want == set(replay.hard_cases) == set(replay.hard_case_info)
     assert {c.source for c in replay.hard_case_info.values()} <= {"btchangqing", "ce", "bjnews", "bbtnews", "stdaily"}
 
@@ -32,8 +35,10 @@ def test_every_documented_hard_case_has_a_url(replay):
 def test_http_hard_cases_are_linked_from_the_listing(replay, http):
     found = set(_listing_links(replay, http))
     for name, info in replay.hard_case_info.items():
-        if info.source == "btchangqing":
+        if info.source == "btchangqing" and info.expect != "bounded":
             assert replay.hard_cases[name] in found, name
+        elif info.expect == "bounded":   # hostile sitemaps: linked from nowhere, a test configures them
+            assert replay.hard_cases[name] not in found and not any("wp-sitemap-" in u for u in found), name
 
 
 def test_not_found(replay, http):
@@ -195,3 +200,63 @@ def test_same_story_on_several_sites(replay, http):
     page = http.get(fin.url).text
     assert "（文章来源：科技日报）" in page and "返回科技日报新闻</a>｜<a" in page
     assert fin.syndicated_from == "科技日报"
+
+
+def _raw(http, url):
+    r = http.get(url, stream=True, allow_redirects=False)
+    return r, r.raw.read(decode_content=False)
+
+
+def test_decompression_bombs_are_small_on_the_wire_and_huge_inflated(replay, http):
+    import gzip
+    import zlib
+    from newsarchive.replay.hardhttp import BOMB_BYTES
+    r, body = _raw(http, replay.hard_cases["bomb_gzip_identity"])
+    assert r.headers["Content-Encoding"] == "gzip, identity" and len(body) < 100_000
+    d = zlib.decompressobj(31)
+    assert len(d.decompress(body, 16 << 20)) == 16 << 20            # still inflating at 16 MiB (of 64)
+    r, body = _raw(http, replay.hard_cases["bomb_stacked"])
+    inner = gzip.decompress(body)
+    assert r.headers["Content-Encoding"] == "gzip, gzip" and len(body) < 4096 and inner[:2] == b"\x1f\x8b"
+    assert BOMB_BYTES - (1 << 20) < len(gzip.decompress(inner)) <= BOMB_BYTES
+    r, body = _raw(http, replay.hard_cases["stacked_gzip"])
+    assert gzip.decompress(gzip.decompress(body)).startswith(b"<!DOCTYPE html>")
+    r, body = _raw(http, replay.hard_cases["unknown_encoding"])
+    assert r.headers["Content-Encoding"] == "compress" and not body.startswith(b"<")
+
+
+def test_hostile_links_and_redirects(replay, http):
+    long_url = replay.hard_cases["long_url"]
+    assert len(long_url) > 2083 and replay.config.get("btchangqing").is_article_url(long_url)
+    found = _listing_links(replay, http)
+    assert replay.hard_cases["ipv6_link"] in found and "[::1]" in replay.hard_cases["ipv6_link"]
+    user = replay.hard_cases["userinfo_link"]
+    assert user in found and urlsplit(user).hostname == "127.0.0.1"
+    assert replay.real_host(urlsplit(user).netloc.split("@")[1]) == "www.8btc.com"
+    r = http.get(replay.hard_cases["redirect_offsite"], allow_redirects=False)
+    assert r.status_code == 302 and replay.real_host(r.headers["Location"]) == "www.8btc.com"
+
+
+def test_hostile_sitemaps(replay, http):
+    from newsarchive.replay.hardcases import FLOOD_CHILDREN
+    from spiders.discovery import parse_sitemap
+    from newsarchive.replay.model import TZ
+    loop = replay.hard_cases["sitemap_loop"]
+    assert loop in [e.url for e in parse_sitemap(http.get(loop).content, loop, TZ)]
+    url = replay.hard_cases["sitemap_deep"]
+    for _ in range(5):                      # every level lists the next one
+        (child,) = parse_sitemap(http.get(url).content, url, TZ)
+        assert child.is_sitemap and child.url != url
+        url = child.url
+    flood = replay.hard_cases["sitemap_flood"]
+    children = parse_sitemap(http.get(flood).content, flood, TZ)
+    assert len(children) == FLOOD_CHILDREN and all(c.is_sitemap for c in children)
+    (art,) = parse_sitemap(http.get(children[-1].url).content, children[-1].url, TZ)
+    assert not art.is_sitemap and http.get(art.url).status_code == 200
+
+
+def test_robots_crawl_delay_knob(http):
+    with Replay(crawl_delays={"www.ce.cn": 2.5}) as r:
+        rp = Protego.parse(http.get(r.url("www.ce.cn", "/robots.txt")).text)
+        assert rp.crawl_delay("newsarchive") == 2.5
+        assert "Crawl-delay" not in http.get(r.url("www.stdaily.com", "/robots.txt")).text

@@ -4,6 +4,8 @@ from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 
 import pytest
+from urllib.parse import urlsplit
+
 from scrapy.http import HtmlResponse, Request, Response
 
 from spiders import middlewares
@@ -122,3 +124,96 @@ def test_html_response_helper_is_text(spider_factory):
     assert isinstance(HtmlResponse(req.url, body=b"<a href='/detail/1.html'>x</a>", request=req), Response)
     assert list(spider.page_links(HtmlResponse(req.url, body=b"<a href='/detail/1.html'>x</a>", request=req))) == [
         ("https://www.bjnews.com.cn/detail/1.html", "x")]
+
+
+def _with_domains(spider, *domains, **fields):
+    import pipelines.config as pc
+    data = spider.source.model_dump()
+    data["allowed_domains"] = [*data["allowed_domains"], *domains]
+    spider.source = pc.Source.model_validate({**data, **fields})
+
+
+@pytest.mark.parametrize("url,reason", [
+    ("http://www.bjnews.com.cn:80@evil.com/detail/1.html", "invalid_url"),   # credentials: refused outright
+    ("http://evil.com:80@www.bjnews.com.cn/detail/1.html", "invalid_url"),
+    ("https://www.bjnews.com.cn/detail/" + "1" * 2100 + ".html", "url_too_long"),
+    ("http://[::1]:8080/detail/1.html", "offsite"),
+    ("http://[fd00::7]/detail/1.html", "private_address"),       # allowed, but a private IPv6 literal
+    ("http://100.100.100.200/latest/meta-data/", "private_address"),
+    ("http://2130706433/detail/1.html", "private_address"),      # 127.0.0.1 written as a number
+    ("http://sneaky.www.bjnews.com.cn/detail/1.html", "private_address"),   # resolves to the metadata address
+])
+def test_safety_refuses_what_the_fetcher_would_misread_or_must_not_reach(spider_factory, monkeypatch, url, reason):
+    async def dns(host):
+        return {"sneaky.www.bjnews.com.cn": "100.100.100.200"}.get(host, "120.92.78.97")
+    monkeypatch.setattr(middlewares, "resolve_host", dns)
+    spider = spider_factory("bjnews")
+    _with_domains(spider, "[fd00::7]", "100.100.100.200", "2130706433")
+    mw = SafetyMiddleware.from_crawler(spider.crawler)
+    with pytest.raises(Blocked) as e:
+        run(mw.process_request(Request(url)))
+    assert e.value.reason == reason
+    assert spider.crawler.stats.get_value(f"newsarchive/blocked/{reason}") == 1
+
+
+def test_safety_lets_an_allowed_ipv6_literal_through_when_private_addresses_are_allowed(spider_factory):
+    spider = spider_factory("bjnews")
+    _with_domains(spider, "[::1]:8080", allow_private_addresses=True)
+    mw = SafetyMiddleware.from_crawler(spider.crawler)
+    assert run(mw.process_request(Request("http://[::1]:8080/detail/1.html"))) is None
+
+
+def _delay_crawler(spider_factory, cap=2.0, delay=0.0):
+    from spiders.etiquette import RobotsCrawlDelay
+    spider = spider_factory("finews")
+    s = spider.crawler.settings
+    s.frozen = False
+    s.set("ROBOTSTXT_CRAWL_DELAY_MAX", cap)
+    s.set("DOWNLOAD_DELAY", delay)
+
+    class Downloader:       # the two parts of scrapy's Downloader that the extension uses
+        per_slot_settings, slots = {}, {}
+
+        @staticmethod
+        def get_slot_key(request):
+            return urlsplit(request.url).hostname
+
+    spider.crawler.engine = type("Engine", (), {"downloader": Downloader()})()
+    return spider.crawler, RobotsCrawlDelay.from_crawler(spider.crawler)
+
+
+@pytest.mark.parametrize("robots,cap,expect", [
+    ("User-agent: *\nCrawl-delay: 1.5\n", 10.0, 1.5),
+    ("User-agent: *\nCrawl-delay: 3600\n", 2.0, 2.0),                   # capped
+    ("User-agent: newsarchive\nRequest-rate: 1/4s\n", 10.0, 4.0),
+    ("User-agent: *\nCrawl-delay: 5\n", 0.0, None),                     # a cap of 0 ignores it
+    ("User-agent: otherbot\nCrawl-delay: 5\n", 10.0, None),
+])
+def test_robots_crawl_delay_sets_the_host_slot_delay_up_to_the_cap(spider_factory, robots, cap, expect):
+    from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware  # noqa: F401 - scrapy's parser below
+    from scrapy.robotstxt import ProtegoRobotParser
+    crawler, ext = _delay_crawler(spider_factory, cap)
+    ext.robots_parsed(ProtegoRobotParser(robots.encode(), None), Request("https://finews.withounder.com/a.html"))
+    slots = crawler.engine.downloader.per_slot_settings
+    if expect is None:
+        assert slots == {}
+    else:
+        assert slots == {"finews.withounder.com": {"delay": expect, "jitter": 0.0}}
+        assert crawler.stats.get_value("newsarchive/crawl_delay/finews.withounder.com") == expect
+    assert bool(crawler.stats.get_value("newsarchive/crawl_delay_capped")) is (cap == 2.0)
+
+
+def test_autothrottle_never_goes_below_the_crawl_delay(spider_factory):
+    from scrapy.core.downloader import Slot
+    from spiders.etiquette import FlooredAutoThrottle
+    crawler, _ = _delay_crawler(spider_factory)
+    crawler.settings.set("AUTOTHROTTLE_ENABLED", True)
+    at = FlooredAutoThrottle(crawler)
+    at.mindelay, at.maxdelay = 0.0, 60.0
+    slot = Slot(concurrency=1, delay=3.0, jitter=0.0)
+    crawler.engine.downloader.slots["h"] = slot
+    crawler.engine.downloader.per_slot_settings["h"] = {"delay": 3.0}
+    req = Request("https://h/1", meta={"download_slot": "h", "download_latency": 0.01})
+    for _ in range(5):      # fast answers: plain AutoThrottle would drop the delay towards 0
+        at._response_downloaded(Response(req.url, status=200, request=req), req, None)
+    assert slot.delay == 3.0

@@ -171,3 +171,67 @@ def test_discovery_pages_are_conditional_after_a_clean_crawl(spider_factory, loc
     assert DiscoveryState.load(local_store, "bjnews") == DiscoveryState(True, {"u": {"etag": "e"}}, "r1")
     local_store.write_text(DiscoveryState.path("bjnews"), "{broken")
     assert DiscoveryState.load(local_store, "bjnews").complete is False
+
+
+BT = "https://www.btchangqing.cn"
+
+
+def _index(*locs):
+    return ('<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            + "".join(f"<sitemap><loc>{u}</loc></sitemap>" for u in locs) + "</sitemapindex>").encode()
+
+
+def test_a_sitemap_index_listing_itself_is_fetched_once(spider_factory):
+    spider = spider_factory("btchangqing")
+    (req,) = [r for r in spider.start_requests_list() if r is not None and r.meta["na_kind"] == "sitemap"]
+    body = _index(req.url, f"{BT}/wp-sitemap.xml?x=1", f"{BT}/wp-sitemap-posts-post-1.xml")
+    fetches, reqs = split(spider.parse_sitemap(xml_response(req, body)))
+    assert [r.url for r in reqs] == [f"{BT}/wp-sitemap.xml?x=1", f"{BT}/wp-sitemap-posts-post-1.xml"]
+    assert spider.frontier.skipped["sitemap_cycle"] == 1
+    _, again = split(spider.parse_sitemap(xml_response(reqs[0], body)))   # a second index listing the same
+    assert again == [] and spider.frontier.skipped["sitemap_cycle"] == 4
+
+
+def test_nested_sitemap_indexes_stop_at_max_depth(spider_factory):
+    from spiders.discovering import MAX_SITEMAP_DEPTH
+    spider = spider_factory("btchangqing")
+    req = spider.request(f"{BT}/deep-0.xml", "sitemap", spider.parse_sitemap, na_depth=0)
+    for depth in range(1, MAX_SITEMAP_DEPTH + 1):
+        _, (req,) = split(spider.parse_sitemap(xml_response(req, _index(f"{BT}/deep-{depth}.xml"))))
+        assert req.meta["na_depth"] == depth
+    fetches, reqs = split(spider.parse_sitemap(xml_response(req, _index(f"{BT}/deep-9.xml"))))
+    assert reqs == [] and [(f.url, f.outcome, f.requested) for f in fetches][1:] == [
+        (f"{BT}/deep-9.xml", "sitemap_too_deep", False)]
+
+
+def test_discovery_takes_at_most_half_the_budget(spider_factory):
+    spider = spider_factory("btchangqing", budget=10)
+    req = spider.request(f"{BT}/flood.xml", "sitemap", spider.parse_sitemap, na_depth=0)
+    _, reqs = split(spider.parse_sitemap(xml_response(req, _index(*(f"{BT}/s{k}.xml" for k in range(100))))))
+    assert len(reqs) == 4 and spider.frontier.discovery_requests == 5      # 5 of 10 for discovery
+    assert spider.frontier.skipped["discovery_budget"] == 96 and spider.frontier.exhausted
+    arts = [spider.article(f"{BT}/{n}.html", {}) for n in range(1, 8)]
+    assert sum(isinstance(a, Request) for a in arts) == 5                  # the other 5 for articles
+
+
+def test_over_long_and_odd_links_are_refused_or_logged_never_lost(spider_factory):
+    spider = spider_factory("btchangqing")
+    long_url = f"{BT}/{'1' * 2100}.html"
+    html = (f'<a href="{long_url}">长</a><a href="http://[::1]:9/390606.html">v6</a>'
+            f'<a href="http://[::1/1.html">broken</a><a href="http://www.btchangqing.cn:80@evil.com/2.html">u</a>'
+            f'<a href="{BT}/3.html">ok</a>')
+    req = spider.request(f"{BT}/qukuailian", "listing", spider.parse_listing, na_listing=0, na_page=1)
+    fetches, reqs = split(spider.parse_listing(response(req, html)))
+    lines = {f.url: (f.outcome, f.requested) for f in fetches[1:]}
+    assert lines == {long_url: ("url_too_long", False), "http://[::1]:9/390606.html": ("offsite", False),
+                     "http://www.btchangqing.cn:80@evil.com/2.html": ("offsite", False)}
+    assert [r.url for r in reqs] == [f"{BT}/3.html", f"{BT}/qukuailian/page/2"]
+    assert spider.frontier.requests == 3   # listing, article, next page: the refused ones cost nothing
+
+
+def test_a_refused_discovery_url_is_a_reject_line(spider_factory):
+    spider = spider_factory("btchangqing")
+    out = spider.request("https://cdn.example.com/sitemap-2.xml", "sitemap", spider.parse_sitemap)
+    assert (out.outcome, out.kind, out.requested, out.final) == ("offsite", "sitemap", False, True)
+    out = spider.request(f"{BT}:99999/x.xml", "sitemap", spider.parse_sitemap)
+    assert out.outcome == "invalid_url"
