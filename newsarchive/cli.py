@@ -152,6 +152,26 @@ def build_parser() -> argparse.ArgumentParser:
     return ap
 
 
+def usage_error(args) -> str | None:
+    """Why the arguments cannot run, before anything is fetched or written: a source id that is not
+    configured (``--source``/``--sources``), ``--since`` without ``--until`` (or the reverse), or a
+    date range that is empty (``--since`` after ``--until``). None when they are fine."""
+    cfg = args.sources_config
+    given = getattr(args, "sources", None) or []
+    if getattr(args, "source", None):
+        given = [args.source, *given]
+    unknown = [s for s in given if s not in cfg.ids()]
+    if unknown:
+        return (f"unknown source{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}; "
+                f"configured: {', '.join(cfg.ids())}")
+    since, until = getattr(args, "since", None), getattr(args, "until", None)
+    if (since is None) != (until is None) and hasattr(args, "since"):
+        return "--since and --until go together"
+    if since is not None and until is not None and since > until:
+        return f"--since {since} is after --until {until}: the date range is empty"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if hasattr(args, "config"):
@@ -161,6 +181,9 @@ def main(argv: list[str] | None = None) -> int:
             args.sources_config = load_sources(args.config)
         except ConfigError as exc:
             print(f"newsarchive {args.command}: configuration error: {exc}", file=sys.stderr)
+            return 2
+        if problem := usage_error(args):
+            print(f"newsarchive {args.command}: {problem}", file=sys.stderr)
             return 2
     target = TARGETS[args.command]
     module, func = target.split(":")

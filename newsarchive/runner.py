@@ -19,28 +19,33 @@ _SEGMENT_LOG = re.compile(r"^(?P<run>.+?)(?:-\d{5})?\.log\.jsonl$")
 
 
 def print_step(name: str, info, out: Console | None = None) -> None:
-    """One line per finished step (the same lines in `run`, the demo and the task logs)."""
+    """One line per finished step (the same lines in `run`, the demo and the task logs), printed
+    verbatim: a crawl's failure text (``[Errno 28] …``, ``[/data]``) is never read as rich markup."""
     console = out or _console
+
+    def say(text: str, style: str | None = None) -> None:
+        console.print(text, style=style, markup=False, highlight=False)
+
     if name == "crawl":
         s = info.summary
         line = (f"crawl {info.source:<12} exit={info.exit_code} responses={s.get('responses', 0)} "
                 f"archived={s.get('articles_archived', 0)} failures={sum(s.get('failures', {}).values())}")
         if info.exit_code:
             line += f"  [{'; '.join(s.get('errors', [])) or info.stderr_tail[-300:]}]"
-        console.print(("[red]" if info.exit_code else "") + line)
+        say(line, "red" if info.exit_code else None)
     elif name == "stage":
-        console.print(f"stage: {info['articles']} articles, {info['rejects']} rejects staged")
+        say(f"stage: {info['articles']} articles, {info['rejects']} rejects staged")
     elif name == "publish":
         if info.get("published"):
             b = info["batches"][-1]
-            console.print(f"publish: {b['articles']} new articles, {b['exact_duplicates']} exact duplicates, "
-                          f"{b['near_duplicates']} near-duplicates, {b['rejects']} rejects -> {info['manifest']}")
+            say(f"publish: {b['articles']} new articles, {b['exact_duplicates']} exact duplicates, "
+                f"{b['near_duplicates']} near-duplicates, {b['rejects']} rejects -> {info['manifest']}")
         else:
-            console.print(f"publish: skipped ({info.get('reason')})")
+            say(f"publish: skipped ({info.get('reason')})")
     elif name == "quality" and info is not None:
-        console.print(info.summary(), style=None if info.ok else "red")
+        say(info.summary(), None if info.ok else "red")
     elif name == "report" and info:
-        console.print(f"report: {info}")
+        say(f"report: {info}")
 
 
 def _config_path(args) -> str:
