@@ -40,6 +40,7 @@ _NUMERIC_HOST = re.compile(r"^[0-9a-fx.]+$", re.I)
 #: Host names as resolvers take them (underscores occur in the wild); no %, spaces or other punctuation.
 _HOST_NAME = re.compile(r"^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*$")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_NEEDS_W3LIB = re.compile(r"[\\\s\x00-\x1f\x7f]")
 
 
 class BadURL(ValueError):
@@ -66,8 +67,9 @@ def parse_host(url: str) -> Host:
     """The host and port ``url`` connects to; ``BadURL`` when they cannot be read unambiguously."""
     if len(url) > 64 * 1024:
         raise BadURL("URL longer than 64 KiB")
-    try:
-        parts = urlsplit(safe_url_string(url.strip()))
+    url = url.strip()
+    try:   # plain ASCII without backslashes or controls: w3lib would leave the host part as it is
+        parts = urlsplit(url if url.isascii() and not _NEEDS_W3LIB.search(url) else safe_url_string(url))
     except ValueError as exc:
         raise BadURL(f"unparsable URL: {exc}") from None
     scheme = parts.scheme.lower()
