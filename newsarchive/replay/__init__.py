@@ -29,7 +29,8 @@ Constructor knobs: ``config`` (path or SourcesConfig; default config/sources.yam
 (multiplies the synthetic corpus: scale=100 gives ~10,000 article pages), ``slow_seconds``
 (the slow hard case; default 40 s, above the default 30 s crawl timeout; the wait ends when the
 replay stops), ``oversize_bytes`` (default 12 MiB), ``port_base`` (fixed ports: control at
-port_base, hosts at port_base+1… in sorted host order).
+port_base, hosts at port_base+1… in sorted host order), ``crawl_delays`` (real host -> seconds:
+that host's robots.txt asks every user agent for this ``Crawl-delay``).
 
 What a correct crawler should see:
 * ``channel == "web"`` articles are all reachable from listings (newest first, 8 per page, every
@@ -54,7 +55,12 @@ What a correct crawler should see:
 Hard cases (``hard_case_info[name]``: source, host, path, expect, outcome, note): the HTTP ones
 are btchangqing posts with ids 390xxx linked from the sidebar of its listing page 1 and home page
 (not_found, retry_500, retry_429, redirect_loop, slow, pdf, oversized, oversized_chunked,
-truncated_length, truncated_html, robots_disallowed) plus ``offsite`` (www.8btc.com); ``updated``
+truncated_length, truncated_html, robots_disallowed; the hostile ones of issue 17: bomb_gzip_identity,
+bomb_stacked, stacked_gzip, unknown_encoding, redirect_offsite, long_url) plus the links ``offsite``
+(www.8btc.com), ``ipv6_link`` (``[::1]:9``, never contacted) and ``userinfo_link``
+(``http://<btchangqing>@<www.8btc.com>/…``); ``sitemap_loop``, ``sitemap_deep`` and ``sitemap_flood``
+(``expect="bounded"``) are hostile sitemap indexes served on btchangqing but linked from nowhere: a
+test adds one to ``discovery.sitemaps``. ``updated``
 is a regular btchangqing post; ``gbk_meta_only`` and ``gb2312_gb18030`` are regular ce posts (all
 ce pages are GBK bytes: header ``charset=GBK``, ``<meta>`` gb2312; paper.ce.cn declares its
 charset only in ``<meta>``); ``mobile_link``, ``tracking_link`` and ``conditional`` point at
