@@ -159,6 +159,7 @@ def _exit_code(s: dict) -> int:
         return EXIT_FAILED
     if s["finish_reason"] == "shutdown":
         return EXIT_INTERRUPTED
-    if s["requests"] and not s["discovery_pages_ok"] and not s["articles_archived"]:
+    tried = s["requests"] or s["refused"]   # every discovery URL refused before sending is no success either
+    if tried and not s["discovery_pages_ok"] and not s["articles_archived"]:
         return EXIT_UNREACHABLE
     return EXIT_OK

@@ -19,3 +19,14 @@ def test_a_second_crawl_in_one_process_goes_to_a_subprocess(monkeypatch):
     assert argv[1:4] == ["-m", "newsarchive.cli", "crawl"]
     assert argv[4:] == ["--source", "ce", "--store", "/tmp/s", "--date", "2022-07-28", "--max-requests", "5",
                         "--no-politeness"]
+
+
+def test_a_crawl_whose_every_discovery_url_was_refused_is_unreachable():
+    base = {"errors": [], "finish_reason": "finished", "requests": 0, "refused": {}, "discovery_pages_ok": 0,
+            "articles_archived": 0}
+    assert crawl._exit_code(base) == crawl.EXIT_OK                                   # nothing to do
+    assert crawl._exit_code({**base, "refused": {"feed/offsite": 1}}) == crawl.EXIT_UNREACHABLE
+    assert crawl._exit_code({**base, "requests": 3, "refused": {"sitemap/private_address": 3}}) == \
+        crawl.EXIT_UNREACHABLE
+    assert crawl._exit_code({**base, "requests": 3, "discovery_pages_ok": 1,
+                             "refused": {"article/robots_disallowed": 2}}) == crawl.EXIT_OK
