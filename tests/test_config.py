@@ -125,3 +125,10 @@ def test_allowed_domains_with_ports_and_ip_literals():
     assert s.allows_host("http://127.0.0.1:8080/a") and not s.allows_host("http://127.0.0.1:8081/a")
     assert s.allows_host("http://[::1]:8081/a") and not s.allows_host("http://[::1]:8080/a")
     assert not s.allows_host("http://127.0.0.1:8080@www.evil.com/")
+
+
+def test_allowed_domains_compare_idna_forms():
+    data = mutate(lambda d: src(d, "ce").update(allowed_domains=["www.ce.cn", "新闻.中国"]))
+    s = parse_sources(data).get("ce")
+    assert s.allows_host("http://新闻.中国/a") and s.allows_host("http://www.XN--EFVY88H.xn--fiqs8s/a")
+    assert not s.allows_host("http://新闻.中国.evil.com/a")
