@@ -89,8 +89,10 @@ def test_private_addresses_are_refused_as_rejects(replay, tmp_path):
 
 
 def test_robots_crawl_delay_is_honoured_up_to_the_cap(tmp_path):
-    """finews asks for 1 s between requests; stdaily asks for an hour and gets its cap of 1 s. The
-    gaps between requests (from the replay's log) are bounded from below only."""
+    """finews asks for 1 s between requests; stdaily asks for an hour and gets its cap of 1 s. Gaps
+    between arrivals in the replay's log are bounded from below only, with room for a request that
+    reaches a busy server late: each gap at least half the delay, all five together at least 4.5 s
+    (before: 0.01 s gaps)."""
     with Replay(crawl_delays={"finews.withounder.com": 1, "www.stdaily.com": 3600}) as r:
         cfg = tuned(r.config, {"max_crawl_delay_seconds": 1.0, "delay_seconds": 0, "concurrency": 8,
                                "autothrottle": True, "timeout_seconds": 5, "retries": 0})
@@ -102,7 +104,7 @@ def test_robots_crawl_delay_is_honoured_up_to_the_cap(tmp_path):
             times = sorted(e.time for e in r.requests_to(sid))
             assert len(times) == 6                             # robots.txt + 5
             gaps = [b - a for a, b in zip(times, times[1:])]
-            assert min(gaps) >= 0.9, (sid, gaps)
+            assert min(gaps) >= 0.5 and times[-1] - times[0] >= 4.5, (sid, gaps)
             assert list(summary["crawl_delay"].values()) == [1.0]
         assert "Crawl-delay: 3600" in __import__("requests").get(r.url("www.stdaily.com", "/robots.txt")).text
 
