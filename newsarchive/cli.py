@@ -36,9 +36,11 @@ TARGETS = {
     "crawl": "spiders.crawl:cli",
     "extract": "pipelines.batch:cli_extract",
     "stage": "newsarchive.runner:cli_stage",
-    "publish": "pipelines.publish:cli_publish",
-    "compact": "pipelines.compact:cli_compact",
-    "quality": "pipelines.quality:cli_quality",
+    "publish": "newsarchive.commands:cli_publish",
+    "compact": "newsarchive.commands:cli_compact",
+    "verify": "newsarchive.commands:cli_verify",
+    "migrate": "newsarchive.commands:cli_migrate",
+    "quality": "newsarchive.commands:cli_quality",
     "run": "newsarchive.runner:cli_run",
     "reprocess": "newsarchive.runner:cli_reprocess",
     "retry": "newsarchive.runner:cli_retry",
@@ -75,29 +77,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=20.0, help="seconds per document (default: %(default)s)")
     _common(p, store=False)
 
-    p = sub.add_parser("stage", help="extract the raw WARC captures of one date into staging")
-    p.add_argument("--date", type=_date, required=True)
-    p.add_argument("--run-id", help="crawl run to stage (default: every run with raw data that date)")
-    p.add_argument("--sources", nargs="*", help="source ids (default: all with raw data that date)")
+    p = sub.add_parser("stage", help="register committed raw segments and extract the ones not staged yet")
+    p.add_argument("--date", type=_date, required=True, help="logical date of the run")
+    p.add_argument("--run-id", help="id of this run (default: a new one)")
+    p.add_argument("--sources", nargs="*", help="source ids (default: every configured source)")
     p.add_argument("--workers", type=int, default=0)
     _common(p)
 
-    p = sub.add_parser("publish", help="dedupe the staged records of one date and commit its snapshot")
-    p.add_argument("--date", type=_date, required=True)
-    p.add_argument("--run", help="publish only this staged run (default: every staged run of the date)")
+    p = sub.add_parser("publish", help="dedupe every staged segment and commit it to the catalog")
+    p.add_argument("--date", type=_date, help="logical date of the run (default: today, UTC)")
+    p.add_argument("--run-id", help="id of this run (default: a new one)")
     _common(p)
 
-    p = sub.add_parser("compact", help="merge small Parquet files, keeping exactly the same rows")
-    p.add_argument("--tables", nargs="*", default=["articles", "sightings", "rejects"])
-    p.add_argument("--dates", nargs="*", type=_date, help="dates to compact (default: all)")
+    p = sub.add_parser("compact", help="catalog maintenance: merge small files, expire old snapshots, clean up")
+    p.add_argument("--keep-days", type=int, default=30,
+                   help="keep snapshots (time travel) this many days (default: %(default)s)")
     p.add_argument("--seen", action="store_true",
                    help="also merge each source's crawl seen-set files (run while no crawl is running)")
-    p.add_argument("--rollup", action="store_true",
-                   help="then roll each month of the tables up into a few big files (pipelines/rollup.py)")
-    p.add_argument("--before", type=_date,
-                   help="with --rollup: cover the committed dates before this date; a daily schedule passes its "
-                        "logical date (default: the latest committed month's first day, i.e. closed months only)")
     _common(p, config=False)
+
+    p = sub.add_parser("verify", help="check that every file the catalog references exists with its size")
+    _common(p, config=False)
+
+    p = sub.add_parser("migrate", help="import a store of the old layout (_snapshots/ manifests) into its catalog")
+    _common(p)
 
     p = sub.add_parser("quality", help="quality checks of one date; exit 1 when a check fails")
     p.add_argument("--date", type=_date, required=True)
@@ -124,9 +127,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--stages", nargs="*", default=["fetch", "decode", "extract"])
     _common(p)
 
-    p = sub.add_parser("sql", help="run SQL over the archive views (articles, sightings, rejects, snapshots, clusters)")
+    p = sub.add_parser("sql", help="run read-only SQL over the archive (articles, sightings, rejects, clusters, ...)")
     p.add_argument("query", help="SQL text, or @file.sql")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.add_argument("--allow-write", action="store_true",
+                   help="admins: attach the catalog read-write, with file access, under the writer lock")
     _common(p, config=False)
 
     p = sub.add_parser("report", help="write the static HTML run report of one date")
@@ -197,12 +202,21 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:  # a clear message, not a traceback, for expected errors
+    except Exception as exc:  # a clear message, not a traceback (NEWSARCHIVE_DEBUG=1 shows it)
         from pipelines.config import ConfigError
         if isinstance(exc, ConfigError):
             print(f"newsarchive {args.command}: configuration error: {exc}", file=sys.stderr)
             return 2
-        raise
+        from newsarchive.lake import CatalogError
+        if isinstance(exc, CatalogError):
+            print(f"newsarchive {args.command}: {exc}", file=sys.stderr)
+            return 2
+        if os.environ.get("NEWSARCHIVE_DEBUG"):
+            raise
+        from newsarchive.duck import redact
+        print(f"newsarchive {args.command} failed: {type(exc).__name__}: {redact(str(exc))}\n"
+              f"(set NEWSARCHIVE_DEBUG=1 for the traceback)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -85,13 +85,13 @@ def seed_table(con, replay) -> Table:
 
 def summary(store: Store, cfg, results: list[jobs.RunResult], replay=None) -> None:
     from newsarchive.views import connect_views
-    con = connect_views(store, cfg)
+    con = connect_views(store)
     console.rule("[bold]What was archived")
     for res in results:
-        b = (res.published.get("batches") or [{}])[-1]
-        console.print(f"round {res.run_id}: {b.get('articles', 0)} new articles, "
-                      f"{b.get('exact_duplicates', 0)} exact duplicates, {b.get('near_duplicates', 0)} near-duplicates, "
-                      f"{b.get('rejects', 0)} rejects")
+        p = res.published
+        console.print(f"round {res.run_id}: {p.get('articles', 0)} new articles, "
+                      f"{p.get('exact_duplicates', 0)} exact duplicates, {p.get('near_duplicates', 0)} near-duplicates, "
+                      f"{p.get('rejects', 0)} rejects", markup=False)
     days = con.execute("""SELECT DISTINCT strftime(published_at AT TIME ZONE 'Asia/Shanghai', '%Y-%m-%d') AS day
         FROM articles WHERE published_at IS NOT NULL ORDER BY day DESC LIMIT 8""").fetchall()
     if days:

@@ -1,15 +1,19 @@
 """The steps of one pipeline run, shared by ``newsarchive run``, the demo and the Airflow DAGs.
 
-crawl (one subprocess per source) → stage (raw WARC → extraction → staging) →
-publish (dedupe + snapshot commit) → quality → report. Each step takes the
-store, the logical date and the run id, writes only its own partition, and
-returns a small JSON-able dict (paths and counts, never data).
+crawl (one subprocess per source: raw WARC segments, append-only) → stage
+(register every committed segment in the ledger, extract the ones not staged
+yet) → publish (dedupe every staged segment and commit it, one transaction per
+batch) → quality → report. Stage and publish consume what is committed and not
+yet processed – whoever crawled it – so a run also catches up what an earlier
+failed or killed run left behind. Each step takes the store, the logical date
+and the run id and returns a small JSON-able dict (paths and counts, never data).
 """
 from __future__ import annotations
 
 import dataclasses
 import json
 import os
+import secrets
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -18,19 +22,25 @@ from datetime import date, datetime, timezone
 from typing import Callable, Iterable
 
 from pipelines.config import SourcesConfig
-from pipelines.record import Article, Reject
+from pipelines.record import Article
 from pipelines.storage import Store
 
 #: Pages extracted per worker round (bounds memory: raw bodies are held only per chunk).
 STAGE_CHUNK = 400
 
 
-def make_run_id(origin: str, logical: datetime) -> str:
-    """``<origin>__<YYYY-MM-DD>T<HHMMSS>``: safe in file names, sortable, stable for reruns."""
+def make_run_id(origin: str, logical: datetime, token: str | None = None) -> str:
+    """``<origin>__<YYYY-MM-DD>T<HHMMSS>__<token>``: safe in file names, sortable by logical time.
+
+    ``token`` (default: 8 random hex digits) makes every invocation's id unique – for the same
+    logical date, the same second and concurrent workers – so nothing a run writes can carry the
+    name of another run's files.
+    """
     if logical.tzinfo is not None:
         logical = logical.astimezone(timezone.utc)
     origin = "".join(c if c.isalnum() or c in "_-." else "_" for c in origin)
-    return f"{origin}__{logical:%Y-%m-%dT%H%M%S}"
+    token = "".join(c for c in (token or secrets.token_hex(4)) if c.isalnum() or c in "-.")
+    return f"{origin}__{logical:%Y-%m-%dT%H%M%S}__{token}"
 
 
 # ----------------------------------------------------------------------------- crawl
@@ -98,36 +108,80 @@ def _chunks(it: Iterable, n: int) -> Iterable[list]:
         yield buf
 
 
-def stage_source(store: Store, dt: date | str, run_id: str, source: str, config: SourcesConfig, *,
-                 workers: int = 0, timeout: float = 20.0, progress: bool = False) -> dict:
-    """Extract one source's raw captures of one run into ``staging/`` (replacing earlier output)."""
-    from pipelines import raw, staging
-    from pipelines.batch import extract_many
-    dt = str(dt)
-    articles: list[Article] = []
-    rejects: list[Reject] = list(raw.iter_fetch_failures(store, source, dt, run_id=run_id))
-    n_fetch = len(rejects)
-    for chunk in _chunks(raw.iter_raw_pages(store, source, dt, run_id=run_id), STAGE_CHUNK):
-        for res in extract_many(chunk, config, workers=workers, timeout=timeout, progress=progress):
-            (articles if isinstance(res, Article) else rejects).append(res)
-    staging.write_staged(store, dt, source, run_id, articles, rejects)
-    return {"source": source, "articles": len(articles), "rejects": len(rejects),
-            "fetch_failures": n_fetch, "extract_rejects": len(rejects) - n_fetch}
+def _lineage(records: list, table: str, seg) -> "object":
+    """Staged rows of one segment: the records plus their ``dt`` and ``segment``."""
+    import pyarrow as pa
+
+    import schemas
+    from pipelines.record import to_table
+    tbl = to_table(records, table)
+    n = tbl.num_rows
+    return (tbl.append_column(schemas.LINEAGE[0], pa.array([date.fromisoformat(seg.dt)] * n, pa.date32()))
+            .append_column(schemas.LINEAGE[1], pa.array([seg.segment] * n, pa.string())))
 
 
-def sources_with_raw(store: Store, dt: date | str, run_id: str, config: SourcesConfig) -> list[str]:
+def stage_pending(lake, config: SourcesConfig, sources: list[str], *, staged_by: str, dts: list[str] | None = None,
+                  runs: list[str] | None = None, workers: int = 0, timeout: float = 20.0,
+                  progress: bool = False) -> dict[str, dict]:
+    """Extract every ``committed`` segment of ``sources`` (optionally only some dates/runs) and commit
+    each group of segments' staged rows (``STAGE_CHUNK`` pages at a time, bounding memory)."""
+    from newsarchive.lake import archive
     from pipelines import raw
-    return [s for s in config.ids() if raw.committed_logs(store, s, str(dt), run_id)]
+    from pipelines.batch import extract_many
+    from pipelines.extract import EXTRACTOR_VERSION
+    out = {s: {"source": s, "segments": 0, "articles": 0, "rejects": 0, "fetch_failures": 0, "extract_rejects": 0}
+           for s in sources}
+    todo = archive.ledger(lake, sources=sources, states=("committed",), dts=dts, runs=runs)
+
+    def flush(group: list) -> None:
+        pages = [p for _, ps, _ in group for p in ps]
+        results = extract_many(pages, config, workers=workers, timeout=timeout, progress=progress) if pages else []
+        staged, i = [], 0
+        for seg, ps, fetch_rejects in group:
+            res = results[i:i + len(ps)]
+            i += len(ps)
+            arts = [r for r in res if isinstance(r, Article)]
+            rejs = list(fetch_rejects) + [r for r in res if not isinstance(r, Article)]
+            staged.append(archive.Staged(seg, _lineage(arts, "articles", seg), _lineage(rejs, "rejects", seg),
+                                         EXTRACTOR_VERSION))
+            o = out[seg.source]
+            o["articles"] += len(arts)
+            o["rejects"] += len(rejs)
+            o["fetch_failures"] += len(fetch_rejects)
+            o["extract_rejects"] += len(rejs) - len(fetch_rejects)
+        done = set(archive.commit_staged(lake, staged, staged_by=staged_by))
+        for seg, _, _ in group:
+            out[seg.source]["segments"] += seg.segment in done
+
+    group, n_pages = [], 0
+    for row in todo:
+        seg = row.raw
+        pages, rejects = raw.segment_records(lake.store, seg)
+        group.append((seg, pages, rejects))
+        n_pages += len(pages)
+        if n_pages >= STAGE_CHUNK:
+            flush(group)
+            group, n_pages = [], 0
+    if group:
+        flush(group)
+    return out
 
 
 def stage(store: Store | str, dt: date | str, run_id: str, config: SourcesConfig,
-          sources: list[str] | None = None, *, workers: int = 0, progress: bool = False) -> dict:
-    """Stage every source that captured something in this run."""
-    store = Store.open(store)
-    ids = sources if sources is not None else sources_with_raw(store, dt, run_id, config)
-    per = [stage_source(store, dt, run_id, s, config, workers=workers, progress=progress) for s in ids]
-    return {"dt": str(dt), "run_id": run_id, "sources": per,
-            "articles": sum(p["articles"] for p in per), "rejects": sum(p["rejects"] for p in per)}
+          sources: list[str] | None = None, *, dts: list[str] | None = None, runs: list[str] | None = None,
+          workers: int = 0, progress: bool = False) -> dict:
+    """Register the committed raw segments of ``sources`` (default: every configured source) in the
+    ledger, then stage every one not staged yet – this run's and any earlier run's."""
+    from newsarchive.lake import archive, open_writer
+    ids = sources if sources is not None else config.ids()
+    with open_writer(store) as lake:
+        registered = archive.register(lake, ids, registered_by=run_id)
+        per = stage_pending(lake, config, ids, staged_by=run_id, dts=dts, runs=runs, workers=workers,
+                            progress=progress)
+    rows = list(per.values())
+    return {"dt": str(dt), "run_id": run_id, "registered": len(registered), "sources": rows,
+            "segments": sum(p["segments"] for p in rows), "articles": sum(p["articles"] for p in rows),
+            "rejects": sum(p["rejects"] for p in rows)}
 
 
 def cli_json(args: list[str], *, env: dict[str, str] | None = None, timeout: float = 3600) -> dict:
@@ -156,23 +210,27 @@ def stage_subprocess(store_uri: str, dt: date | str, run_id: str, sources: list[
 
 # ----------------------------------------------------------------------------- publish, quality, report
 def publish(store: Store | str, dt: date | str, run_id: str, config: SourcesConfig) -> dict:
-    from pipelines import staging
-    from pipelines.publish import publish as do_publish
-    store = Store.open(store)
-    if not staging.list_staged(store, str(dt), run_id):
-        return {"dt": str(dt), "run_id": run_id, "published": False, "reason": "nothing staged"}
-    res = do_publish(store, str(dt), run_id, config)
-    from newsarchive.views import write_sources
-    write_sources(store, config)  # names and priorities for the views (canonical copy of a cluster)
-    batches = [dataclasses.asdict(b) for b in res.batches]
-    return {"dt": str(dt), "run_id": run_id, "published": True, "manifest": res.manifest,
-            "batches": json.loads(json.dumps(batches, default=str))}
+    """Publish every staged segment (all sources, all dates), a batch per transaction."""
+    from newsarchive.lake import archive, open_writer
+    with open_writer(store) as lake:
+        batches = archive.publish(lake, run_id=run_id, dt=dt, config=config)
+    out = [dataclasses.asdict(b) for b in batches]
+    total = {k: sum(b[k] for b in out) for k in ("segments", "staged", "articles", "sightings", "rejects",
+                                                  "exact_duplicates", "near_duplicates")}
+    return {"dt": str(dt), "run_id": run_id, "published": bool(out), "batches": out, **total,
+            **({} if out else {"reason": "nothing staged"})}
 
 
-def quality(store: Store | str, dt: date | str, run_id: str, config: SourcesConfig,
+def quality(store: Store | str, dt: date | str, runs: "dict[str, str] | str", config: SourcesConfig,
             sources: list[str] | None = None, mode: str = "incremental"):
+    """Quality checks of this run's crawls: ``runs`` maps each source to its crawl run id (or one id for all)."""
+    from newsarchive.lake import archive, open_reader
     from pipelines.quality import run_checks
-    return run_checks(store, str(dt), run_id, config, sources, mode=mode)
+    ids = sources or (list(runs) if isinstance(runs, dict) else config.ids(enabled_only=True))
+    by_source = runs if isinstance(runs, dict) else {s: runs for s in ids}
+    with open_reader(store, lockdown=False) as lake:
+        counts = archive.run_counts(lake, sorted(set(by_source.values())))
+    return run_checks(store, str(dt), by_source, config, ids, mode=mode, counts=counts)
 
 
 def report(store: Store | str, dt: date | str, config: SourcesConfig | None = None) -> str:
@@ -200,13 +258,18 @@ def run_once(store: Store | str, dt: date, config: SourcesConfig, *, config_path
              sources: list[str] | None = None, run_id: str | None = None, since: date | None = None,
              until: date | None = None, with_report: bool = True, polite: bool = True, parallel: int = 2,
              on_step: Callable[[str, object], None] | None = None) -> RunResult:
-    """crawl every source → stage → publish → quality → report, for logical date ``dt``."""
+    """crawl every source → stage → publish → quality → report, for logical date ``dt``.
+
+    Stage and publish run even when a crawl failed: the other sources' pages (and anything an
+    earlier run left pending) are archived; the run still reports the failed crawl.
+    """
     store = Store.open(store)
     store.ensure_bucket()
     step = on_step or (lambda name, info: None)
     ids = sources or config.ids(enabled_only=True)
     run_id = run_id or make_run_id("cli", datetime.combine(dt, datetime.min.time(), timezone.utc))
     mode = "archive" if since else "incremental"
+
     def one(sid: str) -> CrawlOutcome:
         s, u = (since, until) if since and config.get(sid).discovery.archive else (None, None)
         return crawl(sid, store.uri, dt, run_id, config_path=config_path, since=s, until=u, polite=polite)
@@ -217,12 +280,12 @@ def run_once(store: Store | str, dt: date, config: SourcesConfig, *, config_path
         for out in pool.map(one, ids):
             crawls.append(out)
             step("crawl", out)
-    staged = stage(store, dt, run_id, config, ids)
+    staged = stage(store, dt, run_id, config, config.ids())
     step("stage", staged)
     published = publish(store, dt, run_id, config)
     step("publish", published)
-    qual = quality(store, dt, run_id, config, ids, mode=mode) if published.get("published") else None
+    qual = quality(store, dt, run_id, config, ids, mode=mode)
     step("quality", qual)
-    rep = report(store, dt, config) if with_report and published.get("published") else None
+    rep = report(store, dt, config) if with_report else None
     step("report", rep)
     return RunResult(str(dt), run_id, crawls, staged, published, qual, rep)

@@ -1,4 +1,4 @@
-"""The run report: one static, self-contained HTML file per date, stored next to its snapshot.
+"""The run report: one static, self-contained HTML file per date, stored in the store's ``reports/``.
 
 ``reports/dt=<D>/report.html`` holds the headline numbers of D (pages fetched, new articles,
 duplicates, near-duplicates, rejects), articles per day and source, the largest syndication
@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from newsarchive import report_data, report_plots
-from newsarchive.views import SOURCES_META, connect_views, write_sources
+from newsarchive.views import connect_views
 from pipelines.storage import Store
 
 TEMPLATE = Path(__file__).with_name("report.html.j2")
@@ -28,15 +28,14 @@ def build_report(store: "Store | str", dt: "date | str", *, out: "str | Path | N
     """Write the report of ``dt`` into the store (and to ``out``, a local path, if given).
 
     Returns the store-relative path ``reports/dt=<dt>/report.html``. Source names and priorities
-    come from ``sources_config``, else the store's ``_meta/sources.json``, else the default
-    config/sources.yaml; the report records them in ``_meta/sources.json`` when that is missing
-    or when ``sources_config`` is given.
+    come from the catalog's ``sources`` (written by every publish; ``sources_config`` replaces them).
     """
     store, dt = Store.open(store), str(dt)
-    cfg = sources_config if sources_config is not None else (None if store.exists(SOURCES_META) else _default())
-    if cfg is not None:
-        write_sources(store, cfg)
-    con = connect_views(store)
+    if sources_config is not None:
+        from newsarchive.lake import archive, open_writer
+        with open_writer(store) as lake:
+            archive.sync_sources(lake, sources_config)
+    con = connect_views(store, lockdown=False)
     try:
         html = render(report_data.collect(store, con, dt), store.uri)
     finally:
@@ -47,14 +46,6 @@ def build_report(store: "Store | str", dt: "date | str", *, out: "str | Path | N
         Path(out).parent.mkdir(parents=True, exist_ok=True)
         Path(out).write_text(html, encoding="utf-8")
     return rel
-
-
-def _default():
-    from pipelines.config import ConfigError, load_sources
-    try:
-        return load_sources(None)
-    except ConfigError:
-        return None
 
 
 def render(d: report_data.ReportData, store_uri: str) -> str:

@@ -67,16 +67,27 @@ def crawl_stats(store: Store, source_ids, dt: str) -> dict[str, CrawlStats]:
 
 
 def collect(store: Store, con: duckdb.DuckDBPyConnection, dt: str) -> ReportData:
-    snap = rows(con, "FROM snapshots WHERE dt = ?", [dt])
+    """Everything the report of date ``dt`` shows: the rows archived from crawls of ``dt`` (their
+    ``dt`` column), and the archive of every date up to ``dt``, as the catalog holds them now."""
+    snap = rows(con, """
+        SELECT (SELECT count(*) FROM articles WHERE dt = $1) AS articles,
+               (SELECT count(*) FROM sightings WHERE dt = $1) AS sightings,
+               (SELECT count(*) FROM sightings WHERE dt = $1 AND NOT is_new) AS exact_duplicates,
+               (SELECT count(*) FROM articles WHERE dt = $1 AND cluster_id <> content_hash) AS near_duplicates,
+               (SELECT count(*) FROM rejects WHERE dt = $1) AS rejects,
+               (SELECT max(batch) FROM pipeline.segments WHERE dt = $1) AS committed_at_run,
+               (SELECT count(*) FROM pipeline.segments WHERE dt = $1 AND state = 'published') AS segments""",
+                [dt])[0]
     names = {r["source"]: r for r in rows(con, "FROM sources")}
-    active = {r["source"] for r in rows(con, "SELECT DISTINCT source FROM committed_files WHERE dt = ? "
-                                              "AND source IS NOT NULL", [dt])}
+    active = {r["source"] for r in rows(con, "SELECT DISTINCT source FROM pipeline.segments WHERE dt = ?", [dt])}
     crawl = crawl_stats(store, set(names) | active, dt)
     daily, hidden = per_day(con, dt)
     clusters = top_clusters(con, dt)
     return ReportData(
-        dt=dt, snapshot=snap[0] if snap else None,
-        runs=rows(con, "FROM snapshot_runs WHERE dt = ? ORDER BY run", [dt]),
+        dt=dt, snapshot=snap if snap["segments"] else None,
+        runs=rows(con, """
+            SELECT batch AS run, staged, articles, sightings, exact_duplicates, near_duplicates, rejects
+            FROM batches WHERE batch IN (SELECT batch FROM pipeline.segments WHERE dt = ?) ORDER BY batch""", [dt]),
         crawl=crawl, sources=per_source(con, dt, names, crawl), daily=daily, hidden_daily=hidden,
         reasons=rows(con, """
             SELECT stage, reason, count(*) AS rejects, list_sort(list_distinct(list(source))) AS sources,
@@ -84,10 +95,12 @@ def collect(store: Store, con: duckdb.DuckDBPyConnection, dt: str) -> ReportData
             FROM rejects WHERE dt = ? GROUP BY ALL ORDER BY rejects DESC, stage, reason""", [dt]),
         clusters=clusters, cluster_sources=cluster_sources(con, dt, [c["cluster_id"] for c in clusters]),
         archive=rows(con, """
-            SELECT count(*) AS dates, coalesce(sum(articles), 0) AS articles,
-                   coalesce(sum(sightings), 0) AS sightings, coalesce(sum(rejects), 0) AS rejects,
-                   min(dt) AS first_dt
-            FROM snapshots WHERE dt <= ?""", [dt])[0])
+            SELECT (SELECT count(DISTINCT dt) FROM pipeline.segments WHERE dt <= $1 AND state = 'published') AS dates,
+                   (SELECT count(*) FROM articles WHERE dt <= $1) AS articles,
+                   (SELECT count(*) FROM sightings WHERE dt <= $1) AS sightings,
+                   (SELECT count(*) FROM rejects WHERE dt <= $1) AS rejects,
+                   (SELECT CAST(min(dt) AS VARCHAR) FROM pipeline.segments WHERE state = 'published') AS first_dt""",
+                     [dt])[0])
 
 
 def per_source(con, dt: str, names: dict, crawl: dict[str, CrawlStats]) -> list[dict]:
@@ -97,7 +110,7 @@ def per_source(con, dt: str, names: dict, crawl: dict[str, CrawlStats]) -> list[
              n AS (SELECT source, count(*) AS new_articles FROM articles WHERE dt = $1 GROUP BY source),
              r AS (SELECT source, count(*) AS rejects FROM rejects WHERE dt = $1 GROUP BY source),
              t AS (SELECT source, count(*) AS archive_articles, max(published_at) AS newest
-                   FROM articles_asof($1) GROUP BY source)
+                   FROM articles WHERE dt <= $1 GROUP BY source)
         SELECT source, coalesce(n.new_articles, 0) AS new_articles, coalesce(s.sightings, 0) AS sightings,
                coalesce(s.duplicates, 0) AS duplicates, coalesce(r.rejects, 0) AS rejects,
                coalesce(t.archive_articles, 0) AS archive_articles, t.newest
@@ -116,8 +129,8 @@ def per_day(con, dt: str) -> tuple[list[dict], int]:
     """Articles per publication day (China time) and source, for the last PLOT_DAYS days of the archive."""
     daily = rows(con, f"""
         SELECT CAST(timezone('{TIMEZONE}', published_at) AS DATE) AS day, source, count(*) AS articles
-        FROM articles_asof(?) WHERE published_at IS NOT NULL GROUP BY ALL ORDER BY day, source""", [dt])
-    total = con.execute("SELECT count(*) FROM articles_asof(?)", [dt]).fetchone()[0]
+        FROM articles WHERE dt <= ? AND published_at IS NOT NULL GROUP BY ALL ORDER BY day, source""", [dt])
+    total = con.execute("SELECT count(*) FROM articles WHERE dt <= ?", [dt]).fetchone()[0]
     if daily:
         last = max(r["day"] for r in daily)
         daily = [r for r in daily if (last - r["day"]).days < PLOT_DAYS]
@@ -125,10 +138,10 @@ def per_day(con, dt: str) -> tuple[list[dict], int]:
 
 
 def top_clusters(con, dt: str) -> list[dict]:
-    """The clusters sighted on ``dt`` that most sites carried (counts over the archive up to ``dt``)."""
+    """The clusters sighted on ``dt`` that most sites carried (counts over the whole archive)."""
     return rows(con, f"""
-        SELECT c.* FROM clusters_asof($1) c
-        WHERE c.cluster_id IN (SELECT a.cluster_id FROM sightings s JOIN articles_asof($1) a USING (content_hash)
+        SELECT c.* FROM clusters c
+        WHERE c.cluster_id IN (SELECT a.cluster_id FROM sightings s JOIN articles a USING (content_hash)
                                WHERE s.dt = $1)
           AND (c.n_sources > 1 OR c.sightings > 1)
         ORDER BY c.n_sources DESC, c.sightings DESC, c.canonical_published_at, c.cluster_id
@@ -140,6 +153,6 @@ def cluster_sources(con, dt: str, cluster_ids: list[str]) -> list[dict]:
         return []
     return rows(con, """
         SELECT a.cluster_id, s.source, count(*) AS sightings, min(s.url) AS url
-        FROM sightings_asof($1) s JOIN articles_asof($1) a ON a.content_hash = s.content_hash
-        WHERE list_contains($2, a.cluster_id)
-        GROUP BY ALL ORDER BY a.cluster_id, s.source""", [dt, cluster_ids])
+        FROM sightings s JOIN articles a ON a.content_hash = s.content_hash
+        WHERE list_contains($1, a.cluster_id)
+        GROUP BY ALL ORDER BY a.cluster_id, s.source""", [cluster_ids])

@@ -4,18 +4,15 @@ They call the same step functions as the DAGs (:mod:`newsarchive.jobs`).
 """
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, timedelta, timezone
 
 from rich.console import Console
 
 from newsarchive import jobs
-from pipelines import manifest, raw, staging
 from pipelines.config import DEFAULT_CONFIG
 from pipelines.storage import Store
 
 _console = Console(stderr=True, highlight=False)
-_SEGMENT_LOG = re.compile(r"^(?P<run>.+?)(?:-\d{5})?\.log\.jsonl$")
 
 
 def print_step(name: str, info, out: Console | None = None) -> None:
@@ -34,14 +31,16 @@ def print_step(name: str, info, out: Console | None = None) -> None:
             line += f"  [{'; '.join(s.get('errors', [])) or info.stderr_tail[-300:]}]"
         say(line, "red" if info.exit_code else None)
     elif name == "stage":
-        say(f"stage: {info['articles']} articles, {info['rejects']} rejects staged")
+        say(f"stage: {info['segments']} raw segments, {info['articles']} articles, "
+            f"{info['rejects']} rejects staged")
     elif name == "publish":
         if info.get("published"):
-            b = info["batches"][-1]
-            say(f"publish: {b['articles']} new articles, {b['exact_duplicates']} exact duplicates, "
-                f"{b['near_duplicates']} near-duplicates, {b['rejects']} rejects -> {info['manifest']}")
+            say(f"publish: {info['articles']} new articles, {info['exact_duplicates']} exact duplicates, "
+                f"{info['near_duplicates']} near-duplicates, {info['rejects']} rejects "
+                f"({info['segments']} segments in {len(info['batches'])} batch"
+                f"{'es' if len(info['batches']) != 1 else ''}: {info['batches'][-1]['batch']})")
         else:
-            say(f"publish: skipped ({info.get('reason')})")
+            say(f"publish: nothing to publish ({info.get('reason')})")
     elif name == "quality" and info is not None:
         say(info.summary(), None if info.ok else "red")
     elif name == "report" and info:
@@ -70,85 +69,69 @@ def _dates(since: date, until: date):
         d += timedelta(days=1)
 
 
-def raw_runs(store: Store, dt: str, sources: list[str]) -> list[str]:
-    """Crawl runs that captured raw data on ``dt`` (from the committed crawl logs)."""
-    runs = set()
-    for s in sources:
-        for log in raw.committed_logs(store, s, dt):
-            m = _SEGMENT_LOG.match(log.rsplit("/", 1)[-1])
-            if m:
-                runs.add(m.group("run"))
-    return sorted(runs)
-
-
 def reprocess(store: Store | str, since: date, until: date, cfg, sources: list[str] | None = None,
-              log=print) -> dict:
-    """Re-extract every run of every date in the range from its raw WARC and re-publish (no fetching)."""
+              log=print, run_id: str | None = None) -> dict:
+    """Re-extract every raw segment crawled from ``since`` to ``until`` (no fetching) and re-publish:
+    each segment's rows are replaced by what the current extractor makes of the same raw bytes."""
+    from newsarchive.lake import archive, open_writer
     store = Store.open(store)
     ids = sources or cfg.ids()
-    done = {}
-    for d in _dates(since, until):
-        dt = d.isoformat()
-        runs = raw_runs(store, dt, ids)
-        for run in runs:
-            st = jobs.stage(store, dt, run, cfg, [s for s in ids if raw.committed_logs(store, s, dt, run)])
-            log(f"{dt} {run}: re-extracted {st['articles']} articles, {st['rejects']} rejects")
-        for run in staging.staged_runs(store, dt):
-            pub = jobs.publish(store, dt, run, cfg)
-            if pub.get("published"):
-                b = pub["batches"][-1]
-                log(f"{dt} {run}: published {b['articles']} articles, {b['exact_duplicates']} duplicates")
-        done[dt] = runs
-    return done
+    dts = [d.isoformat() for d in _dates(since, until)]
+    run_id = run_id or jobs.make_run_id("reprocess", datetime.combine(since, datetime.min.time(), timezone.utc))
+    with open_writer(store) as lake:
+        archive.register(lake, ids, registered_by=run_id)
+        segs = [r.segment for r in archive.ledger(lake, sources=ids, dts=dts)]
+        n = archive.restage(lake, segs)
+    log(f"reprocess {since}..{until}: {len(segs)} raw segments ({n} staged or published before) to re-extract")
+    st = jobs.stage(store, until, run_id, cfg, ids, dts=dts)
+    log(f"re-extracted {st['segments']} segments: {st['articles']} articles, {st['rejects']} rejects")
+    pub = jobs.publish(store, until, run_id, cfg)
+    log(f"published {pub['articles']} new articles, {pub['exact_duplicates']} duplicates, "
+        f"{pub['rejects']} rejects in {len(pub['batches'])} batch(es)")
+    return {"segments": len(segs), "stage": st, "publish": pub}
 
 
 def cli_stage(args) -> int:
-    """Extract raw captures into staging; prints one JSON summary line per run on stdout."""
+    """Register and extract pending raw segments; prints one JSON summary line on stdout."""
     import json
-    store = Store.open(args.store)
-    dt = args.date.isoformat()
     cfg = args.sources_config
     ids = args.sources or cfg.ids()
-    runs = [args.run_id] if args.run_id else raw_runs(store, dt, ids)
-    if not runs:
-        _console.print(f"newsarchive stage: no raw captures on {dt}")
-    for run in runs:
-        srcs = [s for s in ids if raw.committed_logs(store, s, dt, run)]
-        res = jobs.stage(store, dt, run, cfg, srcs, workers=args.workers)
-        print(json.dumps(res, ensure_ascii=False, sort_keys=True), flush=True)
+    run_id = args.run_id or jobs.make_run_id("stage", datetime.combine(args.date, datetime.min.time(), timezone.utc))
+    res = jobs.stage(args.store, args.date, run_id, cfg, ids, workers=args.workers)
+    print(json.dumps(res, ensure_ascii=False, sort_keys=True, default=str), flush=True)
     return 0
 
 
 def cli_reprocess(args) -> int:
     if args.since > args.until:
-        _console.print("newsarchive reprocess: --since is after --until")
+        _console.print("newsarchive reprocess: --since is after --until", markup=False)
         return 2
-    reprocess(args.store, args.since, args.until, args.sources_config, args.sources, log=_console.print)
+    reprocess(args.store, args.since, args.until, args.sources_config, args.sources,
+              log=lambda m: _console.print(m, markup=False))
     return 0
 
 
 def cli_retry(args) -> int:
-    """Re-extract the runs of a date that have decode/extract rejects; fetch rejects are re-fetched
-    by the next crawl (a failed URL never enters the seen-set)."""
-    store = Store.open(args.store)
-    dt = args.date.isoformat()
-    m = manifest.read(store, dt)
-    if m is None:
-        _console.print(f"newsarchive retry: nothing committed for {dt}")
-        return 1
-    files = manifest.committed_files(store, "rejects", dates=[dt])
-    import schemas
-    tbl = store.read_parquet(files, columns=["source", "stage", "run_id"], schema=schemas.REJECTS)
-    rows = [r for r in tbl.to_pylist() if r["stage"] in args.stages
-            and (not args.sources or r["source"] in args.sources)]
-    fetch = sum(1 for r in rows if r["stage"] == "fetch")
-    runs = sorted({r["run_id"] for r in rows if r["stage"] in ("decode", "extract")})
+    """Re-extract the raw segments of a date that have decode/extract rejects, and re-publish them;
+    fetch rejects are re-fetched by the next crawl (a failed URL never enters the seen-set)."""
+    from newsarchive.lake import archive, open_writer
     cfg = args.sources_config
-    for run in runs:
-        srcs = sorted({r["source"] for r in rows if r["run_id"] == run and r["stage"] in ("decode", "extract")})
-        st = jobs.stage(store, dt, run, cfg, srcs)
-        pub = jobs.publish(store, dt, run, cfg)
-        _console.print(f"{dt} {run}: re-extracted {st['articles']} articles / {st['rejects']} rejects; "
-                      f"published={pub.get('published')}")
-    _console.print(f"{fetch} fetch rejects will be re-fetched by the next crawl of their source")
+    dt = args.date.isoformat()
+    run_id = jobs.make_run_id("retry", datetime.combine(args.date, datetime.min.time(), timezone.utc))
+    with open_writer(args.store) as lake:
+        rows = lake.rows("SELECT segment, source, stage FROM rejects WHERE dt = ? AND list_contains(?, stage)",
+                         [args.date, list(args.stages)])
+        rows = [r for r in rows if not args.sources or r["source"] in args.sources]
+        segs = sorted({r["segment"] for r in rows if r["stage"] in ("decode", "extract")})
+        archive.restage(lake, segs)
+    fetch = sum(1 for r in rows if r["stage"] == "fetch")
+    if segs:
+        srcs = sorted({r["source"] for r in rows if r["stage"] in ("decode", "extract")})
+        st = jobs.stage(args.store, args.date, run_id, cfg, srcs, dts=[dt])
+        pub = jobs.publish(args.store, args.date, run_id, cfg)
+        _console.print(f"{dt}: re-extracted {len(segs)} segments ({st['articles']} articles / {st['rejects']} "
+                       f"rejects); published {pub['articles']} new articles", markup=False)
+    else:
+        _console.print(f"{dt}: no decode/extract rejects to retry", markup=False)
+    _console.print(f"{fetch} fetch rejects will be re-fetched by the next crawl of their source", markup=False)
     return 0

@@ -1,7 +1,8 @@
 """Exact and near-duplicate lookups against everything archived.
 
-:class:`ArchiveIndex` opens the committed index segments (``pipelines.segment``)
-of every date, leaving out the rows of the batch being (re)published. Local
+:class:`ArchiveIndex` opens the committed index files (``pipelines.segment``,
+listed in the catalog's ``pipeline.index_files``), leaving out the rows of the
+raw segments being (re)published. Local
 segments are memory-mapped and searched with binary search, so a lookup costs
 O(new documents × log archive) and touches a few pages per query; nothing is
 loaded per archived document. On S3 a segment is downloaded once into a local
@@ -24,32 +25,35 @@ from pipelines.storage import Store
 @dataclass
 class _Open:
     seg: Segment
-    skip_run: int | None      # rows of this run index are left out (the batch's own output)
+    skip: np.ndarray | None      # key indexes whose rows are left out (raw segments being republished)
 
     def alive(self, rows: np.ndarray) -> np.ndarray:
-        if self.skip_run is None:
+        if self.skip is None:
             return np.ones(len(rows), dtype=bool)
-        return self.seg.run[rows] != self.skip_run
+        return ~np.isin(self.seg.key[rows], self.skip)
 
 
 @dataclass
 class ArchiveIndex:
     parts: list[_Open] = field(default_factory=list)
-    #: cluster of each content the skipped batch archived before: a rerun keeps it (ids never change)
+    #: cluster of each content the replaced segments archived before: a rerun keeps it (ids never change)
     previous: dict[tuple[int, int], str] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, store: Store, snaps: dict[str, dict], skip: tuple[str, str] | None = None) -> "ArchiveIndex":
-        """Segments listed in ``snaps`` (manifests by date); ``skip`` = (dt, run) left out."""
+    def load(cls, store: Store, files: list[tuple[str, list[str]]], replace: "set[str] | frozenset[str]" = frozenset()
+             ) -> "ArchiveIndex":
+        """The index files ``files`` (``(path, raw segments)`` pairs), without the rows of ``replace``."""
         parts, previous = [], {}
-        for dt, m in sorted(snaps.items()):
-            for e in m["files"].get("index", []):
-                own = skip is not None and dt == skip[0] and skip[1] in e["runs"]
-                seg = _open(store, e["path"])
-                if own:
-                    previous.update(_rows_of_run(seg, seg.runs.index(skip[1])))
-                if not own or len(e["runs"]) > 1:
-                    parts.append(_Open(seg, seg.runs.index(skip[1]) if own else None))
+        for path, keys in sorted(files):
+            own = replace.intersection(keys)
+            seg = _open(store, path)
+            if own:
+                skip = np.array([i for i, k in enumerate(seg.keys) if k in own], dtype=np.uint32)
+                previous.update(_rows_of(seg, skip))
+                if len(own) < len(keys):
+                    parts.append(_Open(seg, skip))
+            else:
+                parts.append(_Open(seg, None))
         return cls(parts, previous)
 
     @property
@@ -92,20 +96,20 @@ class ArchiveIndex:
         return out
 
 
-def _rows_of_run(seg: Segment, run: int) -> dict[tuple[int, int], str]:
-    rows = np.flatnonzero(np.asarray(seg.run) == run)
+def _rows_of(seg: Segment, keys: np.ndarray) -> dict[tuple[int, int], str]:
+    rows = np.flatnonzero(np.isin(np.asarray(seg.key), keys))
     return {(int(seg.chi[r]), int(seg.clo[r])): hex_of(seg.cluster[r]) for r in rows}
 
 
 def cache_dir() -> Path | None:
-    """Local cache of S3 index segments (``NEWSARCHIVE_INDEX_CACHE``; empty = off)."""
+    """Local cache of S3 index files (``NEWSARCHIVE_INDEX_CACHE``; empty = off)."""
     v = os.environ.get("NEWSARCHIVE_INDEX_CACHE", str(Path.home() / ".cache" / "newsarchive" / "index"))
     return Path(v) if v else None
 
 
 def _open(store: Store, rel: str) -> Segment:
-    """A segment, memory-mapped. On S3 it is downloaded once into the cache: segment names are
-    digests of their bytes, so a cached copy never goes stale."""
+    """An index file, memory-mapped. On S3 it is downloaded once into the cache: index file names
+    are digests of their bytes, so a cached copy never goes stale."""
     if not store.is_s3:
         return Segment.open_local(store.path(rel))
     cache = cache_dir()
@@ -148,12 +152,13 @@ class Assignment:
     near_duplicates: int
 
 
-def assign(hashes: list[str], texts: list[str], index: ArchiveIndex, run: str,
+def assign(hashes: list[str], texts: list[str], index: ArchiveIndex, keys: list[str],
            threshold: float = neardup.DEFAULT_THRESHOLD, normalized: bool = False) -> Assignment:
     """Exact dedupe (in the batch and against the archive), then near-duplicate clusters for new content.
 
     Documents are taken in the given order: the first of a content is the new one,
-    and the first of a near-duplicate group gives its ``cluster_id``.
+    and the first of a near-duplicate group gives its ``cluster_id``. ``keys[i]`` is the raw
+    segment document ``i`` came from (stored with its index row).
     """
     first: dict[str, int] = {}
     for i, h in enumerate(hashes):
@@ -164,15 +169,17 @@ def assign(hashes: list[str], texts: list[str], index: ArchiveIndex, run: str,
     sigs = neardup.signatures((texts[i] for i in new), normalized=normalized)
     bands, sk = neardup.band_keys(sigs), neardup.sketches(sigs)
     from_archive = index.matches(bands, sk, threshold)
-    keys = content_keys([hashes[i] for i in new]).reshape(-1, 2)
-    kept = [index.previous.get((int(k[0]), int(k[1]))) for k in keys]
+    ckeys = content_keys([hashes[i] for i in new]).reshape(-1, 2)
+    kept = [index.previous.get((int(k[0]), int(k[1]))) for k in ckeys]
     clusters = _cluster_batch([hashes[i] for i in new], bands, sk, from_archive, threshold, kept)
     is_new = [False] * len(hashes)
     cluster: list[str | None] = [None] * len(hashes)
     for k, i in enumerate(new):
         is_new[i], cluster[i] = True, clusters[k]
-    seg = SegmentData(keys, digests(clusters).reshape(-1, 32),
-                      sk, bands, np.zeros(len(new), np.uint16), [run] if new else [])
+    names = sorted({keys[i] for i in new})
+    pos = {k: j for j, k in enumerate(names)}
+    seg = SegmentData(ckeys, digests(clusters).reshape(-1, 32), sk, bands,
+                      np.array([pos[keys[i]] for i in new], dtype=np.uint32), names)
     near = sum(c != hashes[i] for c, i in zip(clusters, new))
     return Assignment(is_new, cluster, seg, near)
 

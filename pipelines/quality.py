@@ -27,9 +27,6 @@ import statistics
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
-import pyarrow.compute as pc
-
-from pipelines import manifest
 from pipelines.config import Source, SourcesConfig
 from pipelines.raw import raw_dir, run_stem
 from pipelines.storage import Store
@@ -60,6 +57,7 @@ class SourceMetrics:
     mojibake_pages: int = 0         # pages the crawler saw decode badly
     decode_mojibake: int = 0        # article pages rejected at decode as mojibake
     logical_time: str = ""
+    pending_pages: int = 0          # article pages of this run's segments not archived yet
 
     @property
     def empty_rate(self) -> float:
@@ -114,20 +112,25 @@ def logical_time(dt: str, run_id: str) -> datetime:
     return datetime.fromisoformat(f"{dt}T00:00:00+00:00")
 
 
-def measure(store: Store, dt: str, run_id: str, sources: list[str], mode: str = "incremental") -> dict[str, SourceMetrics]:
-    """Metrics of one batch per source, from the crawl stats and the committed tables."""
-    when = logical_time(dt, run_id).isoformat()
-    out = {s: SourceMetrics(source=s, dt=dt, run_id=run_id, mode=mode, logical_time=when) for s in sources}
-    for s, m in out.items():
+def measure(store: Store, dt: str, runs: dict[str, str], mode: str = "incremental",
+            counts: dict[tuple[str, str], dict] | None = None) -> dict[str, SourceMetrics]:
+    """Metrics of each source's crawl run (``runs``: source -> crawl run id), from the crawl stats
+    and ``counts`` – what the archive holds of each (run, source) (``newsarchive.lake.archive.run_counts``)."""
+    out = {}
+    for s, run_id in runs.items():
+        m = out[s] = SourceMetrics(source=s, dt=dt, run_id=run_id, mode=mode,
+                                   logical_time=logical_time(dt, run_id).isoformat())
         stats = _crawl_stats(store, s, dt, run_id)
         m.pages_fetched = int(stats.get("responses", 0))
         m.fetch_failures = int(sum(stats.get("failures", {}).values()))
         m.mojibake_pages = int(stats.get("mojibake_pages", 0))
-    key = run_id.replace(":", "")
-    _count_sightings(store, dt, key, out)
-    _count_rejects(store, dt, key, out)
-    _count_missing_dates(store, dt, key, out)
-    for m in out.values():
+        c = (counts or {}).get((run_id, s), {})
+        m.new_articles, m.duplicates = int(c.get("new_articles", 0)), int(c.get("duplicates", 0))
+        m.rejects = dict(c.get("rejects", {}))
+        m.missing_dates = int(c.get("missing_dates", 0))
+        m.pending_pages = int(c.get("pending_pages", 0))
+        m.empty_bodies = sum(v for k, v in m.rejects.items() if k.split("/", 1)[-1] in EMPTY_REASONS)
+        m.decode_mojibake = sum(v for k, v in m.rejects.items() if k.split("/", 1)[-1] == "mojibake")
         m.article_pages = m.new_articles + m.duplicates + sum(
             v for k, v in m.rejects.items() if k.startswith(("extract/", "decode/")))
     return out
@@ -138,49 +141,6 @@ def _crawl_stats(store: Store, source: str, dt: str, run_id: str) -> dict:
         return json.loads(store.read_text(f"{raw_dir(source, dt)}{run_stem(run_id)}.stats.json"))
     except FileNotFoundError:
         return {}
-
-
-def _batch_rows(store: Store, table: str, dt: str, run_key: str, columns: list[str]):
-    files = manifest.committed_files(store, table, dates=[dt])
-    if not files:
-        return None
-    import schemas
-    tbl = store.read_parquet(files, columns=columns + ["run_id"], schema=schemas.schema_for(table))
-    keys = pc.replace_substring(tbl.column("run_id"), ":", "")
-    return tbl.filter(pc.equal(keys, run_key))
-
-
-def _count_sightings(store, dt, key, out) -> None:
-    tbl = _batch_rows(store, "sightings", dt, key, ["source", "is_new"])
-    for row in (tbl.to_pylist() if tbl is not None else []):
-        m = out.get(row["source"])
-        if m is not None:
-            if row["is_new"]:
-                m.new_articles += 1
-            else:
-                m.duplicates += 1
-
-
-def _count_rejects(store, dt, key, out) -> None:
-    tbl = _batch_rows(store, "rejects", dt, key, ["source", "stage", "reason"])
-    for row in (tbl.to_pylist() if tbl is not None else []):
-        m = out.get(row["source"])
-        if m is None or row["stage"] == "fetch":
-            continue  # fetch failures come from the crawl stats
-        k = f"{row['stage']}/{row['reason']}"
-        m.rejects[k] = m.rejects.get(k, 0) + 1
-        if row["reason"] in EMPTY_REASONS:
-            m.empty_bodies += 1
-        if row["reason"] == "mojibake":
-            m.decode_mojibake += 1
-
-
-def _count_missing_dates(store, dt, key, out) -> None:
-    tbl = _batch_rows(store, "articles", dt, key, ["source", "published_at"])
-    for row in (tbl.to_pylist() if tbl is not None else []):
-        m = out.get(row["source"])
-        if m is not None and row["published_at"] is None:
-            m.missing_dates += 1
 
 
 # ----------------------------------------------------------------------------- history
@@ -265,32 +225,19 @@ def _stale(m: SourceMetrics, past: list[SourceMetrics], src: Source) -> list[str
     return [f"{m.source}: 0 new articles in its first run ({m.pages_fetched} pages fetched)"]
 
 
-def run_checks(store: "Store | str", dt: str, run_id: str, config: SourcesConfig | None = None,
-               sources: list[str] | None = None, *, mode: str = "incremental", record: bool = True) -> QualityReport:
-    """Measure, compare with each source's baseline, store the metrics, and report."""
+def run_checks(store: "Store | str", dt: str, runs: dict[str, str], config: SourcesConfig | None = None,
+               sources: list[str] | None = None, *, mode: str = "incremental", record: bool = True,
+               counts: dict[tuple[str, str], dict] | None = None) -> QualityReport:
+    """Measure each source's crawl run (``runs``: source -> run id), compare with its baseline, store
+    the metrics, and report."""
     store, dt = Store.open(store), str(dt)
-    ids = sources or (config.ids(enabled_only=True) if config else [])
-    metrics = measure(store, dt, run_id, ids, mode)
+    ids = sources or list(runs)
+    metrics = measure(store, dt, {s: runs[s] for s in ids if s in runs}, mode, counts)
+    run_id = ", ".join(sorted(set(runs[s] for s in ids if s in runs)))
     failures = []
     for sid, m in metrics.items():
         src = config.get(sid) if config and sid in config.ids() else None
         failures += check_source(m, history(store, sid, m), src)
         if record:
-            store.write_text(history_path(sid, dt, run_id), m.to_json())
+            store.write_text(history_path(sid, dt, m.run_id), m.to_json())
     return QualityReport(dt=dt, run_id=run_id, metrics=list(metrics.values()), failures=failures)
-
-
-def cli_quality(args) -> int:
-    cfg = args.sources_config
-    dt = args.date.isoformat()
-    store = Store.open(args.store)
-    runs = sorted((manifest.read(store, dt) or {}).get("runs", {}))
-    if not runs:
-        print(f"newsarchive quality: nothing committed for {dt}")
-        return 1
-    rc = 0
-    for run in runs:
-        rep = run_checks(store, dt, run, cfg, args.sources, record=False)
-        print(rep.summary())
-        rc |= 0 if rep.ok else 1
-    return rc

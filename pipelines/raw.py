@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 import zlib
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Iterator
 
@@ -74,9 +75,137 @@ def committed_logs(store: Store, source_id: str, dt: date | str, run_id: str | N
 def iter_log(store: Store, source_id: str, dt: date | str, run_id: str | None = None) -> Iterator[dict]:
     """Every crawl-log line of the committed segments of a partition."""
     for rel in committed_logs(store, source_id, dt, run_id):
-        for line in store.iter_lines(rel):
-            if line.strip():
-                yield json.loads(line)
+        yield from _log_lines(store, rel)
+
+
+def _log_lines(store: Store, rel: str) -> Iterator[dict]:
+    for line in store.iter_lines(rel):
+        if line.strip():
+            yield json.loads(line)
+
+
+# ----------------------------------------------------------------------------- raw segments
+@dataclass(frozen=True, order=True)
+class RawSegment:
+    """One committed WARC segment of a crawl: the unit the ledger (``pipeline.segments``) tracks.
+
+    ``segment`` (its id in every table) is the store path without extension:
+    ``raw/source=<id>/dt=<D>/<run key>[-NNNNN]``; ``.warc.gz`` and ``.log.jsonl`` are its files.
+    """
+    source: str
+    dt: str
+    stem: str
+
+    @property
+    def segment(self) -> str:
+        return f"{raw_dir(self.source, self.dt)}{self.stem}"
+
+    @property
+    def log(self) -> str:
+        return self.segment + ".log.jsonl"
+
+    @property
+    def warc(self) -> str:
+        return self.segment + ".warc.gz"
+
+    @property
+    def run_key(self) -> str:
+        return _SEGMENT.match(self.stem + ".log.jsonl")["run"]
+
+
+_SEGMENT_PATH = re.compile(r"^raw/source=(?P<source>[^/]+)/dt=(?P<dt>\d{4}-\d{2}-\d{2})/(?P<stem>[^/]+?)"
+                           r"(?:\.log\.jsonl|\.warc\.gz)?$")
+
+
+def parse_segment(path: str) -> RawSegment:
+    """The segment of a store path (its id, its log or its WARC); ValueError for anything else."""
+    m = _SEGMENT_PATH.match(path)
+    if not m:
+        raise ValueError(f"not a raw segment path: {path!r}")
+    return RawSegment(m["source"], m["dt"], m["stem"])
+
+
+def committed_segments(store: Store, source_id: str, dt: date | str | None = None) -> list[RawSegment]:
+    """Every committed segment (its log exists) of a source, of one date or all, sorted."""
+    prefix = raw_dir(source_id, dt) if dt is not None else f"raw/source={source_id}/"
+    out = []
+    for rel in store.list(prefix, suffix=".log.jsonl"):
+        name = rel.rsplit("/", 1)[-1]
+        if name.startswith(".") or not _SEGMENT.match(name):
+            continue
+        try:
+            out.append(parse_segment(rel))
+        except ValueError:
+            continue
+    return sorted(out)
+
+
+def segment_lines(store: Store, seg: RawSegment) -> Iterator[dict]:
+    """The crawl-log lines of one segment."""
+    yield from _log_lines(store, seg.log)
+
+
+@dataclass
+class SegmentSummary:
+    run_id: str = ""
+    article_pages: int = 0          # final article responses archived with 2xx (what stage extracts)
+    fetch_rejects: int = 0          # final fetch failures (what stage turns into fetch rejects)
+    committed_at: datetime | None = None   # the segment's last fetch
+
+
+def summarize(store: Store, seg: RawSegment) -> SegmentSummary:
+    out = SegmentSummary()
+    for line in segment_lines(store, seg):
+        out.run_id = out.run_id or line.get("run", "")
+        if _is_page(line):
+            out.article_pages += 1
+        elif line.get("kind") != "robots" and is_failure(line):
+            out.fetch_rejects += 1
+        ts = line.get("fetched_at")
+        if ts:
+            t = _ts(ts)
+            out.committed_at = t if out.committed_at is None else max(out.committed_at, t)
+    return out
+
+
+def _is_page(line: dict) -> bool:
+    return bool(line.get("final") and line.get("kind") == "article" and line["outcome"] == "ok" and line.get("warc"))
+
+
+def segment_records(store: Store, seg: RawSegment) -> tuple[list[RawPage], list[Reject]]:
+    """Everything stage needs of one segment: its article pages, and its fetch failures as rejects.
+
+    A segment whose WARC is missing or corrupt never raises: every article page its log lists that
+    could not be read becomes a ``fetch`` reject ``raw_unreadable`` naming the problem, so the other
+    pages (and segments) go on.
+    """
+    try:
+        rejects = list(iter_fetch_failures(store, seg.source, segment=seg))
+        wanted = [ln for ln in segment_lines(store, seg) if _is_page(ln)]
+    except (OSError, ValueError) as exc:
+        return [], [_unreadable(seg, seg.log, None, f"crawl log unreadable: {exc}")]
+    pages: list[RawPage] = []
+    try:
+        for page in iter_raw_pages(store, seg.source, segment=seg):
+            pages.append(page)
+    except Exception as exc:  # noqa: BLE001 - a damaged WARC: what was read stays, the rest is rejected
+        problem = f"{type(exc).__name__}: {exc}"
+    else:
+        problem = "the WARC record is missing"
+    got = {p.raw_ref for p in pages}
+    for ln in wanted:
+        if f"{ln['warc']}#{ln['offset']}" not in got:
+            rejects.append(_unreadable(seg, ln["url"], ln, problem))
+    return pages, rejects
+
+
+def _unreadable(seg: RawSegment, url: str, line: dict | None, detail: str) -> Reject:
+    when = _ts(line["fetched_at"]) if line and line.get("fetched_at") else \
+        datetime.fromisoformat(f"{seg.dt}T00:00:00+00:00")
+    ref = f"{line['warc']}#{line['offset']}" if line else None
+    return Reject(url=url, source=seg.source, stage="fetch", reason="raw_unreadable",
+                  fetched_at=when, run_id=(line or {}).get("run") or seg.run_key,
+                  detail=f"{seg.segment}: {detail}"[:2000], http_status=(line or {}).get("status"), raw_ref=ref)
 
 
 def is_failure(line: dict) -> bool:
@@ -101,8 +230,8 @@ def reject_reason(line: dict) -> str:
     return line["outcome"]
 
 
-def iter_fetch_failures(store: Store, source_id: str, dt: date | str, *,
-                        run_id: str | None = None) -> Iterator[Reject]:
+def iter_fetch_failures(store: Store, source_id: str, dt: date | str | None = None, *,
+                        run_id: str | None = None, segment: RawSegment | None = None) -> Iterator[Reject]:
     """A fetch-stage ``Reject`` for every request that finally failed (after retries/redirects).
 
     Reasons: ``http_<status>``, ``timeout``, ``too_large`` (also a decompression bomb), ``bad_encoding``
@@ -113,7 +242,8 @@ def iter_fetch_failures(store: Store, source_id: str, dt: date | str, *,
     Off-site article links found on pages are logged but are not rejects (``is_failure``).
     Failures of feed/sitemap/listing/archive pages are included; ``detail`` starts with the kind.
     """
-    for line in iter_log(store, source_id, dt, run_id):
+    lines = segment_lines(store, segment) if segment is not None else iter_log(store, source_id, dt, run_id)
+    for line in lines:
         if line.get("kind") == "robots" or not is_failure(line):
             continue
         ref = f"{line['warc']}#{line['offset']}" if line.get("warc") else None
@@ -123,8 +253,8 @@ def iter_fetch_failures(store: Store, source_id: str, dt: date | str, *,
                      http_status=line.get("status"), raw_ref=ref)
 
 
-def iter_raw_pages(store: Store, source_id: str, dt: date | str, *,
-                   run_id: str | None = None) -> Iterator[RawPage]:
+def iter_raw_pages(store: Store, source_id: str, dt: date | str | None = None, *,
+                   run_id: str | None = None, segment: RawSegment | None = None) -> Iterator[RawPage]:
     """Every archived article response (final, 2xx, HTML) of a partition, with its crawl hints.
 
     ``raw_ref`` is ``<WARC store path>#<offset>``; ``url`` is the URL after redirects;
@@ -134,8 +264,9 @@ def iter_raw_pages(store: Store, source_id: str, dt: date | str, *,
     the feed/sitemap/listing that led to the page (``published``, ``title``, ``section``, ``via``).
     """
     wanted: dict[str, dict[int, dict]] = {}
-    for line in iter_log(store, source_id, dt, run_id):
-        if line.get("final") and line.get("kind") == "article" and line["outcome"] == "ok" and line.get("warc"):
+    lines = segment_lines(store, segment) if segment is not None else iter_log(store, source_id, dt, run_id)
+    for line in lines:
+        if _is_page(line):
             wanted.setdefault(line["warc"], {})[line["offset"]] = line
     for warc, lines in wanted.items():
         with store.fs.open_input_stream(store.path(warc), compression=None) as f:  # no transparent gunzip

@@ -2,8 +2,9 @@
 
 ``RawPage`` is one captured HTTP response (from a WARC record or a saved file).
 ``Article`` is one row of the ``articles`` table; ``Reject`` one row of ``rejects``.
-Their fields are exactly the columns of ``schemas.tables`` so writers never map
-names by hand.
+Their fields are exactly the record columns of ``schemas.tables`` (every column but
+the lineage ``dt``/``segment``, which stage adds per raw segment) so writers never
+map names by hand.
 """
 from __future__ import annotations
 
@@ -85,9 +86,16 @@ class Reject:
 _TABLE_OF = {Article: "articles", Reject: "rejects"}
 
 
+def record_schema(table: str) -> pa.Schema:
+    """The table's schema without the lineage columns (``dt``, ``segment``): what a record carries."""
+    full = schemas.schema_for(table)
+    keep = set(schemas.record_columns(table))
+    return pa.schema([f for f in full if f.name in keep], metadata=full.metadata)
+
+
 def to_table(records: Iterable[Article | Reject | dict], table: str) -> pa.Table:
-    """Rows (dataclasses or dicts) -> an Arrow table with the table's schema."""
-    schema = schemas.schema_for(table)
+    """Rows (dataclasses or dicts) -> an Arrow table with the table's record columns."""
+    schema = record_schema(table)
     rows = [dataclasses.asdict(r) if dataclasses.is_dataclass(r) else r for r in records]
     cols = {name: [row.get(name) for row in rows] for name in schema.names}
     return pa.Table.from_pydict(cols, schema=schema)

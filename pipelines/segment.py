@@ -1,21 +1,22 @@
-"""Index segments: the dedupe + near-duplicate index of the documents one batch archived.
+"""Index files: the dedupe + near-duplicate index of the documents publish batches archived.
 
-One file per batch (``index/docs/dt=D/seg-<digest>.idx``, listed in the
-date's manifest like a data file). It holds, per archived document:
+One file per publish batch (``index/docs/<digest>.idx``), listed in the
+catalog's ``pipeline.index_files`` in the same transaction as the batch's rows
+(maintenance merges small ones). It holds, per archived document:
 
 ========== ======================= ======================================================
 array      dtype, shape            use
 ========== ======================= ======================================================
 ``chi``    uint64 (n,) sorted      content key: bytes 0–8 of the sha256 ``content_hash``
 ``clo``    uint64 (n,)             bytes 8–16; 128 bits identify a content (no verification)
-``run``    uint16 (n,)             batch of the row (index into the header's ``runs``)
+``key``    uint32 (n,)             raw segment the row came from (index into the header's ``keys``)
 ``bkey``   uint32 (BANDS, n)       LSH band keys, each band sorted
 ``bdoc``   uint32 (BANDS, n)       row of each band key
 ``cluster``uint8 (n, 32)           raw ``cluster_id`` (sha256 digest)
 ``sketch`` uint8 (n, NUM_PERM)     8-bit minwise sketch, to verify candidates
 ========== ======================= ======================================================
 
-That is 306 bytes per document on disk (8+8+2+64+64+32+128). The file is a fixed header
+That is 308 bytes per document on disk (8+8+4+64+64+32+128). The file is a fixed header
 (``NAIDX001`` + little-endian uint32 length + JSON giving each array's offset,
 dtype and shape) followed by the arrays, 64-byte aligned, so a local file is
 memory-mapped and a lookup (binary search) touches only a few pages; nothing
@@ -32,7 +33,7 @@ import numpy as np
 from pipelines import neardup
 
 MAGIC = b"NAIDX001"
-FORMAT = 1
+FORMAT = 2
 _ALIGN = 64
 
 
@@ -58,39 +59,41 @@ class SegmentData:
     cluster: np.ndarray   # (n, 32) uint8
     sketch: np.ndarray    # (n, NUM_PERM) uint8
     bands: np.ndarray     # (n, BANDS) uint32
-    run: np.ndarray       # (n,) uint16
-    runs: list[str]
+    key: np.ndarray       # (n,) uint32: index into keys
+    keys: list[str]       # raw segments (ids) whose rows the file holds
 
     def __len__(self) -> int:
         return len(self.ckey)
 
     @classmethod
     def concat(cls, parts: list["SegmentData"]) -> "SegmentData":
-        runs = sorted({r for p in parts for r in p.runs})
-        pos = {r: i for i, r in enumerate(runs)}
-        remap = [np.array([pos[r] for r in p.runs] or [0], dtype=np.uint16)[p.run] for p in parts]
+        keys = sorted({r for p in parts for r in p.keys})
+        pos = {r: i for i, r in enumerate(keys)}
+        remap = [np.array([pos[r] for r in p.keys] or [0], dtype=np.uint32)[p.key] for p in parts]
         cat = lambda name, shape: (np.concatenate([getattr(p, name) for p in parts])  # noqa: E731
                                    if parts else np.zeros(shape, dtype=np.uint8))
         return cls(ckey=cat("ckey", (0, 2)).astype(np.uint64), cluster=cat("cluster", (0, 32)),
                    sketch=cat("sketch", (0, neardup.NUM_PERM)),
                    bands=cat("bands", (0, neardup.BANDS)).astype(np.uint32),
-                   run=np.concatenate(remap).astype(np.uint16) if parts else np.zeros(0, np.uint16),
-                   runs=runs)
+                   key=np.concatenate(remap).astype(np.uint32) if parts else np.zeros(0, np.uint32),
+                   keys=keys)
 
-    def without_run(self, run_id: str) -> "SegmentData":
-        if run_id not in self.runs:
+    def without(self, keys: "set[str] | list[str]") -> "SegmentData":
+        """The rows of every raw segment but ``keys``."""
+        drop = [i for i, k in enumerate(self.keys) if k in set(keys)]
+        if not drop:
             return self
-        keep = self.run != self.runs.index(run_id)
+        keep = ~np.isin(self.key, np.array(drop, dtype=np.uint32))
         sub = SegmentData(self.ckey[keep], self.cluster[keep], self.sketch[keep], self.bands[keep],
-                          self.run[keep], self.runs)
-        return sub._drop_unused_runs()
+                          self.key[keep], self.keys)
+        return sub._drop_unused_keys()
 
-    def _drop_unused_runs(self) -> "SegmentData":
-        used = sorted(set(self.run.tolist()))
-        runs = [self.runs[i] for i in used]
-        remap = np.zeros(max(len(self.runs), 1), dtype=np.uint16)
-        remap[used] = np.arange(len(used), dtype=np.uint16)
-        return SegmentData(self.ckey, self.cluster, self.sketch, self.bands, remap[self.run], runs)
+    def _drop_unused_keys(self) -> "SegmentData":
+        used = sorted(set(self.key.tolist()))
+        keys = [self.keys[i] for i in used]
+        remap = np.zeros(max(len(self.keys), 1), dtype=np.uint32)
+        remap[used] = np.arange(len(used), dtype=np.uint32)
+        return SegmentData(self.ckey, self.cluster, self.sketch, self.bands, remap[self.key], keys)
 
     def encode(self) -> bytes:
         """The segment file: rows sorted by content key, each band sorted."""
@@ -99,11 +102,11 @@ class SegmentData:
         border = np.argsort(bands.T, axis=1, kind="stable").astype(np.uint32)
         arrays = {
             "chi": np.ascontiguousarray(ckey[:, 0]), "clo": np.ascontiguousarray(ckey[:, 1]),
-            "run": self.run[order], "bkey": np.take_along_axis(bands.T, border, axis=1),
+            "key": self.key[order], "bkey": np.take_along_axis(bands.T, border, axis=1),
             "bdoc": border, "cluster": self.cluster[order], "sketch": self.sketch[order],
         }
         return _pack(arrays, {"format": FORMAT, "num_perm": neardup.NUM_PERM, "bands": neardup.BANDS,
-                              "rows_per_band": neardup.ROWS, "n": int(len(order)), "runs": self.runs})
+                              "rows_per_band": neardup.ROWS, "n": int(len(order)), "keys": self.keys})
 
 
 def _pack(arrays: dict[str, np.ndarray], header: dict) -> bytes:
@@ -137,7 +140,7 @@ class Segment:
             count = int(np.prod(shape)) if shape else 1
             arr = np.frombuffer(buf, dtype=np.dtype(dtype), count=count, offset=base + off)
             setattr(self, key, arr.reshape(shape))
-        self.runs: list[str] = self.header["runs"]
+        self.keys: list[str] = self.header["keys"]
         self.n: int = self.header["n"]
 
     @classmethod
@@ -150,4 +153,4 @@ class Segment:
         for b in range(neardup.BANDS):
             bands[self.bdoc[b], b] = self.bkey[b]
         return SegmentData(np.stack([self.chi, self.clo], axis=1), np.array(self.cluster),
-                           np.array(self.sketch), bands, np.array(self.run), list(self.runs))
+                           np.array(self.sketch), bands, np.array(self.key), list(self.keys))

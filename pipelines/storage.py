@@ -5,6 +5,12 @@ Every reader and writer goes through :class:`Store`, so the local default
 code. Paths given to its methods are *relative* to the store root and always
 use ``/``.
 
+The store also names the archive's DuckLake *catalog* (``Store.catalog``):
+``NEWSARCHIVE_CATALOG`` when set (``postgres:dbname=newsarchive_catalog host=…``
+in production, or ``sqlite:/path/catalog.sqlite``), else, for a local store,
+``sqlite:<root>/catalog.sqlite`` (the embedded default). The catalog's data files
+live under ``<root>/lake/``. Only :mod:`newsarchive.lake` opens the catalog.
+
 S3 settings come from the environment (an Airflow task turns its connection
 into the same variables before calling in):
 
@@ -68,11 +74,18 @@ class StoreError(RuntimeError):
     pass
 
 
+#: Folder of the store that holds the DuckLake catalog's data files.
+LAKE_DIR = "lake"
+#: File name of the embedded (SQLite) catalog of a local store.
+LOCAL_CATALOG = "catalog.sqlite"
+
+
 @dataclass
 class Store:
-    """A store root: ``/abs/folder`` or ``s3://bucket/prefix``."""
+    """A store root: ``/abs/folder`` or ``s3://bucket/prefix``, and its catalog."""
     uri: str
     s3: S3Settings | None = field(default=None, repr=False)
+    catalog: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.is_s3:
@@ -87,6 +100,13 @@ class Store:
             p = self.uri[len("file://"):] if self.uri.startswith("file://") else self.uri
             self.root = str(Path(p).expanduser().resolve())
             self.uri = self.root
+        self.catalog = self.catalog or os.environ.get("NEWSARCHIVE_CATALOG") or (
+            None if self.is_s3 else f"sqlite:{posixpath.join(self.root, LOCAL_CATALOG)}")
+
+    @property
+    def lake_uri(self) -> str:
+        """Where the catalog's data files are: ``<root>/lake/`` (with the trailing slash DuckLake wants)."""
+        return self.uri_of(LAKE_DIR) + "/"
 
     # ------------------------------------------------------------------ basics
     @classmethod
@@ -275,23 +295,6 @@ class Store:
             self.boto.head_bucket(Bucket=self.bucket)
         except Exception:
             self.boto.create_bucket(Bucket=self.bucket)
-
-    # -------------------------------------------------------------- duckdb
-    def duckdb_settings_sql(self) -> str:
-        """SQL that lets DuckDB (httpfs) read this store with the same settings."""
-        if not self.is_s3:
-            return ""
-        s = self.s3
-        opts = ["TYPE s3", f"REGION '{s.region}'"]
-        if s.access_key:
-            opts += [f"KEY_ID '{s.access_key}'", f"SECRET '{s.secret_key}'"]
-        if s.session_token:
-            opts.append(f"SESSION_TOKEN '{s.session_token}'")
-        if s.endpoint:
-            ep = urlsplit(s.endpoint)
-            opts += [f"ENDPOINT '{ep.netloc}'", "URL_STYLE 'path'",
-                     f"USE_SSL {'true' if ep.scheme == 'https' else 'false'}"]
-        return f"CREATE OR REPLACE SECRET newsarchive_store ({', '.join(opts)});"
 
 
 def open_store(uri: "str | Store") -> Store:

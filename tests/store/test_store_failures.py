@@ -1,116 +1,180 @@
-"""A publish that fails after k files leaves the previous snapshot intact and readable; the retry succeeds."""
+"""A publish killed anywhere commits all or nothing, and the next publish completes the work.
+
+Publishes run as real ``newsarchive publish`` processes. ``NEWSARCHIVE_FAULT`` kills one with
+SIGKILL at a named point (newsarchive/faults.py: after planning, after writing the index file,
+inside the transaction after each table's insert, just before and just after COMMIT); other
+trials kill it at random moments. After every kill the archive is either exactly as before or
+exactly as after, the ledger agrees with the rows, and a rerun ends exactly where an undisturbed
+publish ends. Both on the embedded catalog (SQLite + local files) and on PostgreSQL + S3 (SeaweedFS).
+"""
 from __future__ import annotations
 
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
 import uuid
 
 import pytest
 
-from pipelines import manifest
-from pipelines.publish import publish
 from pipelines.storage import Store
-from storekit import archive_files, article, committed, rowset, small_edit, stage, story, syndicated
+from storekit import article, committed, rowset, small_edit, stage, story, syndicated
 
 D1, D2 = "2022-07-27", "2022-07-28"
-R1, R2 = "cli__2022-07-28T080000", "cli__2022-07-28T090000"
+R1, R2 = "cli__2022-07-28T080000__aa", "cli__2022-07-28T090000__bb"
+TABLES = ("articles", "sightings", "rejects")
+POINTS = ["publish:planned", "publish:index_written", "publish:transaction_begun", "publish:inserted_articles",
+          "publish:inserted_sightings", "publish:inserted_rejects", "publish:before_commit", "publish:committed"]
 
-
-class Injected(RuntimeError):
-    pass
+pytestmark = pytest.mark.slow
 
 
 def _setup(store: Store) -> None:
+    """One batch published, then a second staged: a syndicated copy, a near-duplicate, new stories."""
     text = story(21)
-    stage(store, D2, R1, [article(story(20), source="a", run_id=R1), article(text, source="b", run_id=R1)])
+    stage(store, D1, R1, [article(story(20), source="a", run_id=R1), article(text, source="b", run_id=R1)])
+    _publish(store)
     stage(store, D2, R2, [article(syndicated(text)[1], source="a", run_id=R2),
-                          article(small_edit(text), source="b", run_id=R2),
-                          article(story(22), source="c", run_id=R2)])
-    stage(store, D1, R1, [article(story(23), source="a", run_id=R1)])
+                          article(small_edit(text), source="b", run_id=R2)]
+          + [article(story(30 + i), source="c", run_id=R2) for i in range(6)])
 
 
-def _sibling(store: Store) -> Store:
-    other = Store(f"{store.uri.rstrip('/')}-ref-{uuid.uuid4().hex[:6]}")
-    other.ensure_bucket()
-    return other
+def _state(store: Store) -> dict:
+    out = {t: rowset(store, t) for t in TABLES}
+    seg = committed(store, "pipeline.segments").to_pylist()
+    out["ledger"] = sorted((s["segment"], s["state"]) for s in seg)
+    out["staged"] = committed(store, "pipeline.staged_articles").num_rows
+    return out
 
 
-def _visible(store: Store) -> dict:
-    return {"snaps": manifest.snapshots(store), **{t: rowset(store, t) for t in manifest.TABLES}}
+def _env(store: Store, fault: str | None = None, tmp=None) -> dict:
+    env = {**os.environ, "NEWSARCHIVE_CATALOG": store.catalog or ""}
+    if store.s3 is not None:
+        env.update(store.s3.to_env())
+    if fault:
+        env["NEWSARCHIVE_FAULT"] = fault
+        env["NEWSARCHIVE_FAULT_DIR"] = str(tmp or ".")
+    return env
 
 
-def _fail_after(monkeypatch, store: Store, k: int) -> None:
-    calls = {"n": 0}
-    real = store.write_bytes
-
-    def write_bytes(rel, data):
-        calls["n"] += 1
-        if calls["n"] > k:
-            raise Injected(f"injected failure writing file {calls['n']}: {rel}")
-        real(rel, data)
-    monkeypatch.setattr(store, "write_bytes", write_bytes)
+def _publish_cmd(store: Store) -> list[str]:
+    return [sys.executable, "-m", "newsarchive.cli", "publish", "--store", store.uri, "--date", D2,
+            "--run-id", f"test__{D2}T000000__{uuid.uuid4().hex[:6]}"]
 
 
-@pytest.mark.parametrize("rerun", [False, True])
-def test_failure_after_k_files_keeps_previous_state_and_retry_succeeds(store, monkeypatch, rerun):
-    _setup(store)
-    publish(store, D2, run_id=R1)
-    if rerun:                           # the failing publish is a rerun of a committed batch
-        publish(store, D2, run_id=R2)
-    before = _visible(store)
-    k = 0
-    while True:
-        with monkeypatch.context() as mp:
-            _fail_after(mp, store, k)
-            try:
-                publish(store, D2, run_id=R2)
-                break                   # k is past the last file + manifest: it went through
-            except Injected:
-                pass
-        assert _visible(store) == before, f"state changed by a publish failing after {k} files"
-        k += 1
-    assert k >= 5                       # the batch writes several files before its manifest
-    ref = _sibling(store)
+def _publish(store: Store, fault: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(_publish_cmd(store), env=_env(store, fault), capture_output=True, text=True, timeout=300)
+
+
+def _consistent(store: Store, before: dict, after: dict) -> str:
+    now = _state(store)
+    if now == before:
+        return "before"
+    assert now == after, "a killed publish left a partial state"
+    return "after"
+
+
+def _reference(make_store) -> tuple[dict, dict]:
+    ref = make_store()
     _setup(ref)
-    publish(ref, D2, run_id=R1)
-    publish(ref, D2, run_id=R2)
-    assert archive_files(store) == archive_files(ref)
+    before = _state(ref)
+    assert _publish(ref).returncode == 0
+    return before, _state(ref)
 
 
-@pytest.mark.parametrize("cache", ["on", "off"])
-def test_s3_errors_injected_keep_previous_state(s3_store, monkeypatch, cache):
-    if cache == "off":
-        monkeypatch.setenv("NEWSARCHIVE_INDEX_CACHE", "")
-    from botocore.exceptions import ClientError
-    _setup(s3_store)
-    publish(s3_store, D1)
-    before = _visible(s3_store)
-    state = {"puts": 0}
-
-    def fail(**kw):
-        state["puts"] += 1
-        if state["puts"] > 3:
-            raise ClientError({"Error": {"Code": "SlowDown", "Message": "injected"}}, "PutObject")
-    s3_store.boto.meta.events.register("before-send.s3.PutObject", fail)
-    try:
-        with pytest.raises(ClientError):
-            publish(s3_store, D2)
-    finally:
-        s3_store.boto.meta.events.unregister("before-send.s3.PutObject", fail)
-    assert _visible(s3_store) == before
-    publish(s3_store, D2)
-    assert committed(s3_store, "articles").num_rows == 5     # 20, 21, 21-edited, 22, 23
+def _stores_local(tmp_path):
+    def make():
+        return Store(str(tmp_path / uuid.uuid4().hex[:8]))
+    return make
 
 
-def test_failure_after_commit_before_cleanup_is_finished_by_the_next_publish(store, monkeypatch):
+def test_killed_at_every_point_local(tmp_path):
+    _kill_at_every_point(_stores_local(tmp_path))
+
+
+def test_killed_at_every_point_postgres_and_s3(seaweed, pg_catalogs, monkeypatch):
+    for k, v in seaweed.items():
+        monkeypatch.setenv(k, v)
+
+    def make():
+        store = Store(f"s3://kill-{uuid.uuid4().hex[:10]}/archive", catalog=pg_catalogs())
+        store.ensure_bucket()
+        return store
+    _kill_at_every_point(make)
+
+
+def _kill_at_every_point(make_store) -> None:
+    """Kill one publish at each point in turn on the same store (a kill before COMMIT leaves it as it
+    was, so the next kill meets the same state), then rerun; a kill just after COMMIT on another store."""
+    before, after = _reference(make_store)
+    assert before != after
+    store = make_store()
     _setup(store)
-    publish(store, D2, run_id=R1)
-    stage(store, D2, R1, [article(story(30), source="a", run_id=R1)])     # the batch changed: new files
-    with monkeypatch.context() as mp:
-        mp.setattr(store, "delete_many", lambda rels: (_ for _ in ()).throw(Injected("no delete")))
-        with pytest.raises(Injected):
-            publish(store, D2, run_id=R1)
-    listed = set(manifest.committed_files(store, "articles"))
-    from pipelines.normalize import content_hash
-    assert content_hash(story(30)) in committed(store, "articles").column("content_hash").to_pylist()
-    assert len(store.list(f"articles/dt={D2}/")) > 1                    # stale files still there, unlisted
-    publish(store, D2, run_id=R1)
-    assert set(store.list(f"articles/dt={D2}/")) == listed
+    assert _state(store) == before
+    for point in POINTS[:-1]:
+        proc = _publish(store, fault=point)
+        assert proc.returncode == -signal.SIGKILL, (point, proc.returncode, proc.stderr[-2000:])
+        assert _consistent(store, before, after) == "before", point
+    assert _publish(store).returncode == 0
+    assert _state(store) == after, "the rerun after the kills did not complete the work"
+    store = make_store()
+    _setup(store)
+    assert _publish(store, fault=POINTS[-1]).returncode == -signal.SIGKILL
+    assert _consistent(store, before, after) == "after"
+    assert _publish(store).returncode == 0 and _state(store) == after
+
+
+def test_killed_at_random_moments_local(tmp_path):
+    make = _stores_local(tmp_path)
+    before, after = _reference(make)
+    rng = random.Random(7)
+    outcomes = []
+    for _ in range(5):
+        store = make()
+        _setup(store)
+        proc = subprocess.Popen(_publish_cmd(store), env=_env(store), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.2, 2.5))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(60)
+        outcomes.append(_consistent(store, before, after))
+        assert _publish(store).returncode == 0
+        assert _state(store) == after
+    assert len(outcomes) == 5
+
+
+def test_s3_down_in_the_middle_of_a_publish_then_a_rerun(tmp_path, seaweed_server, pg_catalogs, monkeypatch):
+    """The S3 server stops answering while a publish writes its Parquet files: the publish fails with
+    an error, nothing is committed, and once S3 is back the next publish completes the work."""
+    for k, v in seaweed_server.env().items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.setenv("NEWSARCHIVE_HTTP_TIMEOUT", "3")
+
+    def make():
+        store = Store(f"s3://down-{uuid.uuid4().hex[:10]}/archive", catalog=pg_catalogs())
+        store.ensure_bucket()
+        return store
+    before, after = _reference(make)
+    store = make()
+    _setup(store)
+    proc = subprocess.Popen(_publish_cmd(store), env=_env(store, "publish:transaction_begun:pause", tmp_path),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    marker = tmp_path / "publish:transaction_begun.paused"
+    for _ in range(600):
+        if marker.exists() or proc.poll() is not None:
+            break
+        time.sleep(0.1)
+    assert marker.exists(), "the publish never reached its pause point"
+    seaweed_server.freeze()
+    try:
+        marker.unlink()
+        out, err = proc.communicate(timeout=300)
+    finally:
+        seaweed_server.thaw()
+    assert proc.returncode == 1, err[-2000:]
+    assert "Traceback" not in err.splitlines()[-1]
+    assert _state(store) == before
+    assert _publish(store).returncode == 0
+    assert _state(store) == after

@@ -1,52 +1,50 @@
-"""Publish: exact dedupe, sightings, near-duplicate clusters, rejects, reruns (local folder and moto S3)."""
+"""Publish: exact dedupe, sightings, near-duplicate clusters, rejects, reprocessing (local folder and moto S3)."""
 from __future__ import annotations
 
-import json
 from collections import Counter
 from datetime import timedelta
+from types import SimpleNamespace
 
-import pytest
-
-from pipelines import manifest
-from pipelines.publish import PublishError, publish
-from pipelines.record import Article
-from storekit import (T0, archive_files, article, committed, reject, small_edit, stage, story, syndicated,
-                      template_pair)
+from storekit import (T0, article, committed, one_batch, publish, reject, rowset, small_edit, stage, story,
+                      syndicated, template_pair)
 
 D1, D2 = "2022-07-27", "2022-07-28"
-R1, R2 = "cli__2022-07-28T080000", "cli__2022-07-28T090000"
+R1, R2 = "cli__2022-07-28T080000__aa", "cli__2022-07-28T090000__bb"
 
 
 def test_syndicated_copies_are_one_article_n_sightings_one_cluster(store):
     copies = [article(t, source=s, run_id=R1) for t, s in zip(syndicated(story(1)), "abcd")]
     stage(store, D2, R1, copies)
-    res = publish(store, D2).batches[0]
+    res = one_batch(publish(store))
     arts, sights = committed(store, "articles"), committed(store, "sightings")
-    assert (res.articles, res.sightings, res.exact_duplicates) == (1, 4, 3)
+    assert (res.articles, res.sightings, res.exact_duplicates, res.segments) == (1, 4, 3, 4)
     assert arts.num_rows == 1 and sights.num_rows == 4
     assert set(sights.column("content_hash").to_pylist()) == set(arts.column("content_hash").to_pylist())
     assert sorted(sights.column("is_new").to_pylist()) == [False, False, False, True]
     assert arts.column("cluster_id").to_pylist() == arts.column("content_hash").to_pylist()
     assert sorted(sights.column("url").to_pylist()) == sorted(a.url for a in copies)
+    assert {str(d) for d in sights.column("dt").to_pylist()} == {D2}
+    assert sorted(sights.column("segment").to_pylist()) == [f"raw/source={s}/dt={D2}/{R1}" for s in "abcd"]
 
 
 def test_canonical_first_is_earliest_published_then_priority(store):
-    from types import SimpleNamespace
     text = story(2)
     late = article(text, source="a", run_id=R1, published_at=T0 + timedelta(hours=2))
     early_low = article(syndicated(text)[1], source="b", run_id=R1, published_at=T0)
     early_high = article(syndicated(text)[2], source="c", run_id=R1, published_at=T0)
     stage(store, D2, R1, [late, early_low, early_high])
-    cfg = SimpleNamespace(sources=[SimpleNamespace(id=s, priority=p) for s, p in (("a", 90), ("b", 10), ("c", 60))])
-    publish(store, D2, sources_config=cfg)
+    cfg = SimpleNamespace(sources=[SimpleNamespace(id=s, priority=p, name=s, language="zh", base_url=None)
+                                   for s, p in (("a", 90), ("b", 10), ("c", 60))])
+    publish(store, cfg)
     assert committed(store, "articles").column("source").to_pylist() == ["c"]
+    assert committed(store, "sources").column("priority").to_pylist() == [90, 10, 60]
 
 
 def test_near_duplicates_share_cluster_but_are_separate_rows(store):
     base = story(3)
     edits = [base] + [small_edit(base, seed=i) for i in range(3)]
     stage(store, D2, R1, [article(t, source=s, run_id=R1) for t, s in zip(edits, "abcd")])
-    res = publish(store, D2).batches[0]
+    res = one_batch(publish(store))
     arts = committed(store, "articles")
     assert arts.num_rows == 4 and res.near_duplicates == 3
     assert len(set(arts.column("cluster_id").to_pylist())) == 1
@@ -58,7 +56,7 @@ def test_near_miss_pairs_are_never_merged(store):
         p, q = template_pair(100 + seed * 7)
         arts += [article(p, source="a", run_id=R1), article(q, source="b", run_id=R1)]
     stage(store, D2, R1, arts)
-    publish(store, D2)
+    publish(store)
     got = committed(store, "articles")
     assert got.num_rows == 12
     assert got.column("cluster_id").to_pylist() == got.column("content_hash").to_pylist()
@@ -67,26 +65,35 @@ def test_near_miss_pairs_are_never_merged(store):
 def test_content_archived_on_another_date_becomes_a_sighting_and_clusters_span_dates(store):
     text = story(4)
     stage(store, D1, R1, [article(text, source="a", run_id=R1)])
+    publish(store)
     stage(store, D2, R2, [article(syndicated(text)[1], source="b", run_id=R2),
                           article(small_edit(text), source="c", run_id=R2)])
-    publish(store, D1)
-    res = publish(store, D2).batches[0]
+    res = one_batch(publish(store))
     assert (res.articles, res.exact_duplicates, res.near_duplicates) == (1, 1, 1)
     arts = committed(store, "articles").to_pylist()
-    assert len(arts) == 2 and {a["cluster_id"] for a in arts} == {arts[0]["content_hash"]} | {
-        a["content_hash"] for a in arts if a["source"] == "a"}
+    first = next(a for a in arts if a["source"] == "a")
+    assert len(arts) == 2 and {a["cluster_id"] for a in arts} == {first["content_hash"]}
     assert Counter(committed(store, "sightings").column("is_new").to_pylist()) == {True: 2, False: 1}
 
 
-def test_backfill_out_of_order_is_a_sighting_of_the_later_date(store):
+def test_a_backfill_published_later_is_a_sighting_in_its_own_date(store):
     text = story(5)
     stage(store, D2, R2, [article(text, source="a", run_id=R2)])
+    publish(store)
     stage(store, D1, R1, [article(text, source="b", run_id=R1)])
-    publish(store, D2)
-    publish(store, D1)
+    publish(store)
     assert committed(store, "articles").column("source").to_pylist() == ["a"]
-    assert manifest.read(store, D1)["counts"]["articles"] == 0
-    assert manifest.read(store, D1)["counts"]["sightings"] == 1
+    sights = {(r["source"], str(r["dt"]), r["is_new"]) for r in committed(store, "sightings").to_pylist()}
+    assert sights == {("a", D2, True), ("b", D1, False)}
+
+
+def test_one_batch_of_several_dates_keeps_each_row_in_its_crawl_date(store):
+    stage(store, D1, R1, [article(story(11), source="a", run_id=R1)])
+    stage(store, D2, R2, [article(story(12), source="a", run_id=R2)])
+    res = one_batch(publish(store))
+    assert res.dts == [D1, D2] and res.articles == 2
+    assert sorted((str(r["dt"]), r["run_id"]) for r in committed(store, "articles").to_pylist()) == [
+        (D1, R1), (D2, R2)]
 
 
 def test_rejects_published_and_bad_records_become_publish_rejects(store):
@@ -95,62 +102,71 @@ def test_rejects_published_and_bad_records_become_publish_rejects(store):
     bad_hash.content_hash = "not-a-hash"
     empty = article("（文章来源：科技日报）", source="a", run_id=R1)
     stage(store, D2, R1, [good, bad_hash, empty], [reject("https://a.example.cn/404", run_id=R1)])
-    res = publish(store, D2).batches[0]
+    res = one_batch(publish(store))
     rej = committed(store, "rejects").to_pylist()
     assert (res.staged, res.articles, res.sightings, res.rejects) == (3, 1, 1, 3)
     assert sorted((r["stage"], r["reason"]) for r in rej) == [
         ("extract", "too_short"), ("publish", "bad_content_hash"), ("publish", "empty_text")]
+    assert {r["segment"] for r in rej} == {f"raw/source=a/dt={D2}/{R1}"}
 
 
-def test_rerun_replaces_batch_files_identically(store):
+def test_publishing_twice_archives_nothing_twice(store):
     stage(store, D2, R1, [article(t, source=s, run_id=R1) for t, s in zip(syndicated(story(8)), "ab")])
-    stage(store, D2, R2, [article(story(9), source="a", run_id=R2)])
-    publish(store, D2)
-    before = archive_files(store)
-    publish(store, D2, run_id=R2)
-    assert archive_files(store) == before
-    m = manifest.read(store, D2)
-    assert sorted(m["runs"]) == [R1, R2] and m["counts"]["articles"] == 2
+    publish(store)
+    before = {t: rowset(store, t) for t in ("articles", "sightings", "rejects")}
+    assert publish(store) == []
+    assert {t: rowset(store, t) for t in before} == before
 
 
-def test_committed_files_and_snapshots_reader(store):
-    stage(store, D1, R1, [article(story(10), source="a", run_id=R1)])
-    publish(store, D1)
-    snaps = manifest.snapshots(store)
-    assert list(snaps) == [D1] and snaps[D1]["schema_version"] == "1"
-    files = manifest.committed_files(store, "articles")
-    assert files == [e["path"] for e in snaps[D1]["files"]["articles"]]
-    assert files[0].startswith(f"articles/dt={D1}/source=a/part-") and files[0].endswith(".parquet")
-    assert manifest.committed_files(store, "articles", uris=True) == [store.uri_of(files[0])]
-    assert manifest.committed_files(store, "articles", dates=[D2]) == []
-    meta = store.read_parquet(files[0]).schema.metadata
-    assert meta[b"schema_version"] == b"1"
+def test_reprocessing_a_segment_replaces_its_rows_with_identical_rows(store):
+    text = story(9)
+    stage(store, D2, R1, [article(t, source=s, run_id=R1) for t, s in zip(syndicated(text), "ab")])
+    stage(store, D2, R2, [article(small_edit(text), source="c", run_id=R2), article(story(10), source="c",
+                                                                                    run_id=R2)])
+    publish(store)
+    before = {t: rowset(store, t) for t in ("articles", "sightings", "rejects")}
+    # reprocess every segment: the same extraction output gives the same rows (cluster ids kept)
+    stage(store, D2, R1, [article(t, source=s, run_id=R1) for t, s in zip(syndicated(text), "ab")])
+    stage(store, D2, R2, [article(small_edit(text), source="c", run_id=R2), article(story(10), source="c",
+                                                                                    run_id=R2)])
+    res = publish(store)
+    assert sum(b.segments for b in res) == 3
+    assert {t: rowset(store, t) for t in before} == before
 
 
-def test_publish_unknown_run_is_a_clear_error(store):
-    with pytest.raises(PublishError, match="nothing staged"):
-        publish(store, D2, run_id="cli__nothing")
+def test_reprocessing_one_segment_with_new_output_replaces_only_its_rows(store):
+    stage(store, D2, R1, [article(story(13), source="a", run_id=R1)])
+    stage(store, D2, R2, [article(story(14), source="b", run_id=R2)])
+    publish(store)
+    stage(store, D2, R1, [article(story(15), source="a", run_id=R1)])      # a better extractor, other text
+    publish(store)
+    arts = committed(store, "articles").to_pylist()
+    assert sorted(a["text"][:20] for a in arts) == sorted([story(15)[:20], story(14)[:20]])
+    assert committed(store, "sightings").num_rows == 2
 
 
-def test_cli_publish_and_compact(local_store, capsys):
-    from newsarchive.cli import main
-    stage(local_store, D2, R1, [article(story(11), source="a", run_id=R1)])
-    stage(local_store, D2, R2, [article(story(12), source="a", run_id=R2)])
-    assert main(["publish", "--date", D2, "--run", R1, "--store", local_store.uri]) == 0
-    assert main(["publish", "--date", D2, "--store", local_store.uri]) == 0
-    assert main(["compact", "--store", local_store.uri]) == 0
-    out = capsys.readouterr().out
-    assert f"publish {D2} {R1}: staged=1 articles=1" in out and "files fewer" in out
-    m = json.loads(local_store.read_text(f"_snapshots/{D2}.json"))
-    assert [len(m["files"][k]) for k in ("articles", "sightings", "index")] == [1, 1, 1]
-    assert sorted(m["files"]["articles"][0]["runs"]) == [R1, R2]
+def test_batches_ledger_and_index_files_are_committed_with_the_rows(store):
+    stage(store, D1, R1, [article(story(16), source="a", run_id=R1)])
+    res = one_batch(publish(store, run_id="manual__2022-07-28T000000__x"))
+    assert res.batch == "manual__2022-07-28T000000__x/001"
+    b = committed(store, "batches").to_pylist()
+    assert [(r["batch"], r["articles"], r["segments"]) for r in b] == [(res.batch, 1, 1)]
+    seg = committed(store, "pipeline.segments").to_pylist()
+    assert [(s["state"], s["batch"]) for s in seg] == [("published", res.batch)]
+    idx = committed(store, "pipeline.index_files").to_pylist()
+    assert len(idx) == 1 and idx[0]["segments"] == [f"raw/source=a/dt={D1}/{R1}"] and store.exists(idx[0]["path"])
+    assert committed(store, "pipeline.staged_articles").num_rows == 0
 
 
-def test_staging_rejects_records_of_another_run(store):
-    from pipelines.staging import write_staged
-    with pytest.raises(ValueError, match="run_id"):
-        write_staged(store, D2, "a", R1, [article(story(13), source="a", run_id=R2)])
-    assert isinstance(article(story(13)), Article)
+def test_publish_splits_a_big_backlog_into_batches(local_store):
+    from newsarchive.lake import archive, open_writer
+    for i, src in enumerate("abcdef"):
+        stage(local_store, D2, R1, [article(story(100 + i * 10 + k), source=src, run_id=R1) for k in range(3)])
+    with open_writer(local_store) as lake:
+        res = archive.publish(lake, run_id=R2, dt=D2, max_rows=7)
+    assert [b.segments for b in res] == [2, 2, 2] and sum(b.articles for b in res) == 18
+    assert [b.batch for b in res] == [f"{R2}/001", f"{R2}/002", f"{R2}/003"]
+    assert committed(local_store, "articles").num_rows == 18
 
 
 def _seed_texts() -> list[str]:
@@ -171,7 +187,7 @@ def test_real_seed_stories_syndicated_and_edited(store):
         arts += [article(t, source=s, run_id=R1) for t, s in zip(syndicated(text), "abcd")]
         arts.append(article(small_edit(text, seed=n), source="e", run_id=R1))
     stage(store, D2, R1, arts)
-    publish(store, D2)
+    publish(store)
     got = committed(store, "articles")
     assert got.num_rows == 2 * len(texts)                                    # original + edited copy
     assert len(set(got.column("cluster_id").to_pylist())) == len(texts)      # stories never merged
