@@ -30,10 +30,11 @@ def build_report(store: "Store | str", dt: "date | str", *, out: "str | Path | N
     Returns the store-relative path ``reports/dt=<dt>/report.html``. Source names and priorities
     come from the catalog's ``sources`` (written by every publish; ``sources_config`` replaces them).
     """
+    from newsarchive.lake import archive, open_writer
     store, dt = Store.open(store), str(dt)
-    if sources_config is not None:
-        from newsarchive.lake import archive, open_writer
-        with open_writer(store) as lake:
+    store.ensure_bucket()
+    with open_writer(store) as lake:           # creates the catalog of a store that has none yet
+        if sources_config is not None:
             archive.sync_sources(lake, sources_config)
     con = connect_views(store, lockdown=False)
     try:

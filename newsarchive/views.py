@@ -17,6 +17,11 @@ import duckdb
 from newsarchive.lake import CatalogError, Lake, open_reader, open_writer
 from pipelines.storage import Store
 
+#: Statement types ``newsarchive sql`` runs without ``--allow-write``: queries only. COPY ... TO, EXPORT,
+#: ATTACH, LOAD/INSTALL, CREATE and the like are refused before they run (the locked-down connection
+#: cannot reach files outside the store either way; this also keeps it from writing into the store).
+READ_STATEMENTS = frozenset({"SELECT", "EXPLAIN", "CALL", "SET", "VARIABLE_SET"})
+
 #: Views and macros every connection has (newsarchive/sql/views.sql; tests check each one).
 VIEWS = ("sources", "batches", "articles_latest", "clusters", "syndication")
 TABLES = ("articles", "sightings", "rejects")
@@ -25,6 +30,19 @@ TABLES = ("articles", "sightings", "rejects")
 def connect_views(store: "Store | str", *, lockdown: bool = True) -> duckdb.DuckDBPyConnection:
     """A read-only DuckDB connection with the archive attached (``USE archive``)."""
     return open_reader(store, lockdown=lockdown).con
+
+
+def refused_statement(query: str) -> str | None:
+    """The first statement of ``query`` that is not a query (its type, e.g. ``COPY``), or None."""
+    try:
+        stmts = duckdb.extract_statements(query)
+    except duckdb.Error:
+        return None                       # a syntax error: DuckDB will say so when it runs
+    for st in stmts:
+        name = str(st.type).rsplit(".", 1)[-1]
+        if name not in READ_STATEMENTS:
+            return name
+    return None
 
 
 def read_query(text: str) -> str:
@@ -42,8 +60,14 @@ def cli_sql(args) -> int:
     except OSError as exc:
         print(f"newsarchive sql: cannot read {args.query[1:]!r}: {exc.strerror or exc}", file=sys.stderr)
         return 2
+    allow_write = getattr(args, "allow_write", False)
+    refused = None if allow_write else refused_statement(query)
+    if refused:
+        print(f"newsarchive sql is read-only: {refused} statements are refused (queries only; "
+              "admins: --allow-write)", file=sys.stderr)
+        return 2
     try:
-        lake: Lake = open_writer(args.store) if getattr(args, "allow_write", False) else open_reader(args.store)
+        lake: Lake = open_writer(args.store) if allow_write else open_reader(args.store)
     except CatalogError as exc:
         print(f"newsarchive sql: {exc}", file=sys.stderr)
         return 2

@@ -6,7 +6,8 @@ Unknown keys are rejected and every error names the source and the field, e.g.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+import unicodedata
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit, urlunsplit
@@ -138,8 +139,16 @@ class Politeness(_Strict):
 class Freshness(_Strict):
     #: Sitemap/feed entries published more than this many days before the logical date are skipped.
     max_age_days: int = Field(default=30, ge=1)
-    #: Re-fetch archived articles younger than this (with conditional requests) to catch updates; 0 = off.
-    refetch_recent_hours: int = Field(default=0, ge=0)
+    #: Re-fetch archived articles first fetched less than this many hours ago, with conditional requests
+    #: (If-None-Match / If-Modified-Since), to catch updates; 0 = off. Corrections and updates of news
+    #: come within a day or two of publication (README, "Crawler etiquette").
+    refetch_recent_hours: int = Field(default=48, ge=0, le=24 * 90)
+    #: At most this many re-fetches per crawl, least recently checked first (never more than
+    #: ``REFETCH_SHARE`` of ``politeness.max_requests``); 0 = off.
+    refetch_max_requests: int = Field(default=100, ge=0)
+    #: Also re-fetch pages whose server sent neither ETag nor Last-Modified. Such a request cannot be
+    #: conditional: the whole page comes back every time and an unchanged one becomes one more sighting.
+    refetch_unconditional: bool = False
     #: Quality check: fail when the source has had no new article for longer than this.
     expect_new_within_hours: int = Field(default=48, ge=1)
 
@@ -176,6 +185,9 @@ class Extraction(_Strict):
 class Source(_Strict):
     id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,40}$")]
     name: str = Field(min_length=1)
+    #: Other names pages credit this outlet by (``来源：科技日报社``); the name and the id count too.
+    #: A syndication statement naming one resolves to this source (``syndicated_from_source``).
+    aliases: list[Annotated[str, Field(min_length=1, max_length=60)]] = []
     enabled: bool = True
     base_url: str
     allowed_domains: list[str] = Field(min_length=1)
@@ -200,6 +212,14 @@ class Source(_Strict):
     @classmethod
     def _u(cls, v: str) -> str:
         return _check_url(v)
+
+    @field_validator("aliases")
+    @classmethod
+    def _aliases(cls, v: list[str]) -> list[str]:
+        for a in v:
+            if not outlet_key(a):
+                raise ValueError(f"an alias needs letters, got {a!r}")
+        return v
 
     @field_validator("article_patterns")
     @classmethod
@@ -246,6 +266,10 @@ class Source(_Strict):
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    def outlet_names(self) -> list[str]:
+        """Every name this outlet goes by: name, id, aliases."""
+        return [self.name, self.id, *self.aliases]
+
     def is_article_url(self, url: str) -> bool:
         parts = urlsplit(url)
         path = parts.path + (f"?{parts.query}" if parts.query else "")
@@ -284,7 +308,27 @@ class SourcesConfig(_Strict):
             if s.id in seen:
                 raise ValueError(f"duplicate source id {s.id!r}")
             seen.add(s.id)
+        owner: dict[str, str] = {}
+        for s in self.sources:
+            for i, name in enumerate(s.outlet_names()):
+                other = owner.setdefault(outlet_key(name), s.id)
+                if other != s.id:
+                    field = f"aliases.{i - 2}" if i >= 2 else ("name" if i == 0 else "id")
+                    raise ValueError(f"{_WHERE}sources[{s.id}].{field}: {name!r} already names source {other!r}")
         return self
+
+    @cached_property
+    def _outlets(self) -> dict[str, str]:
+        return {outlet_key(n): s.id for s in self.sources for n in s.outlet_names()}
+
+    def outlet_source(self, name_or_url: str | None) -> str | None:
+        """The id of the configured source an outlet name (its name, id or an alias, compared after
+        ``outlet_key``) or a URL (on its ``allowed_domains``) stands for; None for any other outlet."""
+        if not name_or_url:
+            return None
+        if name_or_url.startswith(("http://", "https://")):
+            return next((s.id for s in self.sources if s.allows_host(name_or_url)), None)
+        return self._outlets.get(outlet_key(name_or_url))
 
     def get(self, source_id: str) -> Source:
         for s in self.sources:
@@ -368,9 +412,23 @@ def _host_matches(host, domain: str) -> bool:
     return host.name == d.name or host.name.endswith("." + d.name)
 
 
+def outlet_key(name: str) -> str:
+    """An outlet name as compared: NFKC, case-folded, without spaces, quotes and title brackets
+    (``《科技日报》`` = ``科技日报``; ``STDaily`` = ``stdaily``)."""
+    return _NOT_IN_KEY.sub("", unicodedata.normalize("NFKC", name or "").casefold())
+
+
+_NOT_IN_KEY = re.compile(r"[\s《》〈〉<>「」『』“”\"'‘’]+")
+#: Marks a validator message that already names its place (``sources[id].field: …``).
+_WHERE = "@where@"
+
+
 def _format_error(exc: ValidationError, data: Any) -> str:
     lines = []
     for err in exc.errors():
+        if _WHERE in err["msg"]:
+            lines.append(err["msg"].split(_WHERE, 1)[1])
+            continue
         loc = list(err["loc"])
         where = []
         if loc and loc[0] == "sources" and len(loc) > 1 and isinstance(loc[1], int):

@@ -49,12 +49,17 @@ class Article:
     run_id: str
     title: str | None = None
     authors: list[str] = field(default_factory=list)
+    editors: list[str] = field(default_factory=list)
     published_at: datetime | None = None
     published_at_offset_minutes: int | None = None
     published_at_origin: str = "none"
     published_at_offset_origin: str | None = None
+    modified_at: datetime | None = None
+    modified_at_origin: str | None = None
     language: str | None = None
     syndicated_from: str | None = None
+    syndicated_from_source: str | None = None
+    syndicated_from_detail: str | None = None
     section: str | None = None
     char_count: int = 0
     cluster_id: str | None = None

@@ -26,9 +26,12 @@ UTC_TS = pa.timestamp("us", tz="UTC")
 #: Stages a rejected page can fail at.
 REJECT_STAGES = ("fetch", "decode", "extract", "dedupe", "publish")
 
-#: Where ``published_at`` came from.
+#: Where ``published_at`` / ``modified_at`` came from. ``news_sitemap`` and ``feed`` are publication dates
+#: a discovery document gave; ``sitemap_lastmod`` a plain sitemap's ``<lastmod>`` (a modification time);
+#: ``sitemap`` only in rows extracted before schema version 2 (either of the two).
 DATE_ORIGINS = (
-    "jsonld", "meta", "front_matter", "text", "url", "feed", "sitemap", "http", "none",
+    "jsonld", "meta", "front_matter", "text", "url", "feed", "news_sitemap", "sitemap_lastmod", "http", "none",
+    "sitemap",
 )
 
 #: States of a raw segment in the ledger (``pipeline.segments``), in order.
@@ -61,13 +64,18 @@ ARTICLES = _schema("articles", [
     pa.field("title", pa.string()),
     pa.field("text", pa.string(), nullable=False),
     pa.field("authors", pa.list_(pa.string())),
+    pa.field("editors", pa.list_(pa.string())),
     pa.field("published_at", UTC_TS),
     pa.field("published_at_offset_minutes", pa.int16()),
     pa.field("published_at_origin", pa.string(), nullable=False),
     pa.field("published_at_offset_origin", pa.string()),
+    pa.field("modified_at", UTC_TS),
+    pa.field("modified_at_origin", pa.string()),
     pa.field("fetched_at", UTC_TS, nullable=False),
     pa.field("language", pa.string()),
     pa.field("syndicated_from", pa.string()),
+    pa.field("syndicated_from_source", pa.string()),
+    pa.field("syndicated_from_detail", pa.string()),
     pa.field("section", pa.string()),
     pa.field("char_count", pa.int32(), nullable=False),
     pa.field("cluster_id", pa.string()),
@@ -124,7 +132,6 @@ BATCHES = _schema("batches", [
     pa.field("batch", pa.string(), nullable=False),
     pa.field("dt", pa.date32(), nullable=False),
     pa.field("run_id", pa.string(), nullable=False),
-    pa.field("committed_at", UTC_TS, nullable=False),
     pa.field("segments", pa.int32(), nullable=False),
     pa.field("staged", pa.int32(), nullable=False),
     pa.field("articles", pa.int32(), nullable=False),

@@ -25,7 +25,7 @@ from pipelines.normalize import content_hash  # noqa: E402
 from pipelines.record import Article, Reject  # noqa: E402
 
 D1, D2 = "2022-07-27", "2022-07-28"
-R1, R2 = "scheduled__2022-07-27T080000", "scheduled__2022-07-28T080000"
+R1, R2 = "scheduled__2022-07-27T080000__a1", "scheduled__2022-07-28T080000__b2"
 T1 = datetime(2022, 7, 27, 1, 0, tzinfo=timezone.utc)
 T2 = datetime(2022, 7, 28, 1, 0, tzinfo=timezone.utc)
 _CHARS = [chr(c) for c in range(0x4E00, 0x4E00 + 2500)]
@@ -112,24 +112,20 @@ def write_crawl_log(store) -> None:
 
 
 def stage_and_publish(store, dt: str, run: str, batch, cfg) -> None:
-    from pipelines.publish import publish
-    from pipelines.staging import write_staged
+    from lakekit import publish, stage
     arts, rejs = batch
-    for src in sorted({a.source for a in arts} | {r.source for r in rejs}):
-        write_staged(store, dt, src, run, [a for a in arts if a.source == src], [r for r in rejs if r.source == src])
-    publish(store, dt, sources_config=cfg)
+    stage(store, dt, run, arts, rejs)
+    publish(store, cfg, run_id=f"publish__{dt}T090000__{run[-2:]}", dt=dt)
 
 
 def build_archive(store, *, sources_meta: bool = True, dates=(D1, D2)):
-    """Publish the archive into ``store``; returns the sources config used."""
+    """Publish the archive into ``store`` (D1 in one batch, then D2); returns the sources config used.
+    ``sources_meta=False``: published without a config, so the catalog knows no source priorities."""
     cfg = load_sources(None)
     store.ensure_bucket()
     if D1 in dates:
-        stage_and_publish(store, D1, R1, batch_d1(), cfg)
+        stage_and_publish(store, D1, R1, batch_d1(), cfg if sources_meta else None)
     if D2 in dates:
-        stage_and_publish(store, D2, R2, batch_d2(), cfg)
+        stage_and_publish(store, D2, R2, batch_d2(), cfg if sources_meta else None)
         write_crawl_log(store)
-    if sources_meta:
-        from newsarchive.views import write_sources
-        write_sources(store, cfg)
     return cfg

@@ -1,4 +1,5 @@
-"""DuckDB views (newsarchive/sql/views.sql) on a local store and on moto S3; newsarchive sql; README recipes."""
+"""The archive as analysts meet it: the catalog's tables and views (local store and moto S3),
+read-only locked-down connections, time travel, damage as an error, newsarchive sql, README recipes."""
 from __future__ import annotations
 
 import csv
@@ -7,94 +8,81 @@ import json
 import re
 from pathlib import Path
 
-import pyarrow as pa
+import duckdb
 import pytest
 
 import schemas
 from analystkit import D1, D2, HRKXC_V2, ZGC, build_archive
-from newsarchive.views import VIEWS, connect_views
-from pipelines import manifest
+from newsarchive.lake import open_reader
+from newsarchive.views import TABLES, VIEWS, connect_views
 from pipelines.normalize import content_hash
+from pipelines.storage import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def rows(con, sql: str) -> list[dict]:
-    cur = con.execute(sql)
+def rows(con, sql: str, params=None) -> list[dict]:
+    cur = con.execute(sql, params or [])
     cols = [d[0] for d in cur.description]
     return [dict(zip(cols, r)) for r in cur.fetchall()]
 
 
-def test_tables_hold_exactly_the_committed_rows(store):
+def test_tables_hold_every_published_row_with_its_lineage(store):
     build_archive(store)
     con = connect_views(store)
-    snaps = manifest.snapshots(store)
-    assert [r["dt"] for r in rows(con, "FROM snapshots")] == [D1, D2]
-    for table in ("articles", "sightings", "rejects"):
-        assert con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == sum(
-            m["counts"][table] for m in snaps.values())
-        per_dt = dict(con.execute(f"SELECT dt, count(*) FROM {table} GROUP BY dt").fetchall())
-        assert per_dt == {dt: m["counts"][table] for dt, m in snaps.items()}
-        got = [r["uri"] for r in rows(con, f"SELECT uri FROM committed_files WHERE kind = '{table}' ORDER BY uri")]
-        assert got == manifest.committed_files(store, table, uris=True)
-    snap = rows(con, f"FROM snapshots WHERE dt = '{D2}'")[0]
-    m = snaps[D2]
-    assert (snap["articles"], snap["sightings"], snap["rejects"]) == tuple(
-        m["counts"][k] for k in ("articles", "sightings", "rejects"))
-    assert snap["near_duplicates"] == 2 and snap["runs"] == 1
-    assert snap["bytes"] == sum(e["bytes"] for k in manifest.KINDS for e in m["files"][k])
-    assert rows(con, "FROM snapshot_runs")[1]["staged"] == 7
+    per_dt = {t: dict(con.execute(f"SELECT CAST(dt AS VARCHAR), count(*) FROM {t} GROUP BY ALL").fetchall())
+              for t in TABLES}
+    assert per_dt == {"articles": {D1: 3, D2: 4}, "sightings": {D1: 5, D2: 7}, "rejects": {D1: 3, D2: 1}}
+    b = rows(con, "FROM batches ORDER BY batch")
+    assert [(r["articles"], r["sightings"], r["rejects"], r["near_duplicates"]) for r in b] == [(3, 5, 3, 0),
+                                                                                                 (4, 7, 1, 2)]
+    assert con.execute("SELECT count(*) FROM articles WHERE segment NOT LIKE 'raw/source=%/dt=%/%'").fetchone()[0] == 0
 
 
-def test_columns_follow_the_schemas_and_dt_is_text(store):
+def test_columns_follow_the_schemas(store):
     build_archive(store, dates=(D1,))
     con = connect_views(store)
     for table in schemas.TABLES:
-        desc = {r["column_name"]: r["column_type"] for r in rows(con, f"DESCRIBE {table}")}
-        assert list(desc) == schemas.schema_for(table).names + ["dt"]
-        assert desc["dt"] == "VARCHAR"
+        assert [r["column_name"] for r in rows(con, f"DESCRIBE {table}")] == schemas.schema_for(table).names
 
 
-def test_key_value_folders_in_the_root_are_no_columns(tmp_path):
-    con = connect_views(build_archive_at(tmp_path / "env=test" / "data"))
-    assert [r["column_name"] for r in rows(con, "DESCRIBE sightings")] == schemas.SIGHTINGS.names + ["dt"]
-    assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 7
-
-
-def test_every_view_is_empty_but_typed_on_an_empty_store(tmp_path, local_store):
-    full = connect_views(build_archive_at(tmp_path / "full"))
-    empty = connect_views(local_store)            # the folder does not even exist
-    for v in VIEWS:
+def test_every_view_exists_and_is_empty_on_a_new_catalog(tmp_path):
+    from newsarchive.lake import open_writer
+    open_writer(str(tmp_path / "new")).close()
+    full = connect_views(_built(tmp_path / "full"))
+    empty = connect_views(str(tmp_path / "new"))
+    for v in VIEWS + TABLES:
         assert empty.execute(f"SELECT count(*) FROM {v}").fetchone()[0] == 0, v
         assert rows(empty, f"DESCRIBE {v}") == rows(full, f"DESCRIBE {v}"), v
-    assert empty.execute("SELECT count(*) FROM clusters_asof('2022-01-01')").fetchone()[0] == 0
 
 
-def build_archive_at(path):
-    from pipelines.storage import Store
+def _built(path) -> Store:
     s = Store(str(path))
     build_archive(s)
     return s
 
 
-def test_uncommitted_files_are_invisible(store):
+def test_a_store_without_an_archive_is_a_clear_error(tmp_path):
+    from newsarchive.lake import CatalogError
+    with pytest.raises(CatalogError, match="does not exist"):
+        connect_views(str(tmp_path / "nonexistent"))
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(CatalogError, match="nothing has been published"):
+        connect_views(str(tmp_path / "empty"))
+
+
+def test_files_no_commit_references_are_invisible(store):
     build_archive(store)
-    committed = manifest.committed_files(store, "articles", dates=[D2])[0]
-    extra = store.read_parquet(committed, schema=schemas.ARTICLES)
-    extra = extra.set_column(1, "content_hash", pa.array(["f" * 64] * extra.num_rows))
-    half = committed.rsplit("/", 1)[0] + "/part-halfwritten.parquet"
-    store.write_parquet(extra, half)                       # a publish that died before its manifest
-    store.write_parquet(extra, "articles/dt=2022-07-29/source=ce/part-x.parquet")   # a date never committed
-    con = connect_views(store)
-    glob = f"{store.uri_of('articles')}/*/*/*.parquet"
-    assert con.execute(f"SELECT count(*) FROM read_parquet('{glob}')").fetchone()[0] == (
-        sum(m["counts"]["articles"] for m in manifest.snapshots(store).values()) + 2 * extra.num_rows)
-    assert con.execute("SELECT count(*) FROM articles WHERE content_hash = repeat('f', 64)").fetchone()[0] == 0
-    assert con.execute("SELECT count(DISTINCT dt) FROM articles").fetchone()[0] == 2
+    con = connect_views(store, lockdown=False)
+    n = con.execute("SELECT count(*) FROM articles").fetchone()[0]
+    # a writer that died after writing a data file, before its commit: a Parquet file in the table's folder
+    con.execute(f"COPY (SELECT * FROM articles LIMIT 2) TO '{store.lake_uri}main/articles/ducklake-orphan.parquet'")
+    assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == n
+    assert connect_views(store).execute("SELECT count(*) FROM articles").fetchone()[0] == n
 
 
 def test_latest_clusters_and_syndication(store):
-    cfg = build_archive(store)
+    build_archive(store)
     con = connect_views(store)
     latest = rows(con, "SELECT content_hash, title FROM articles_latest WHERE url LIKE '%bjnews%/hr.html'")
     assert latest == [{"content_hash": content_hash(HRKXC_V2), "title": "怀柔科学城建设提速（更新）"}]
@@ -113,23 +101,73 @@ def test_latest_clusters_and_syndication(store):
     assert x["canonical_published_at"] == x["first_published_at"]
     assert rows(con, "SELECT source, priority FROM sources WHERE source = 'ce'") == [
         {"source": "ce", "priority": 90}]
-    # the same with priorities from the config, and without any: then fetched_at decides (finews)
-    assert rows(connect_views(store, cfg), "SELECT canonical_source FROM clusters WHERE contents = 3") == [
-        {"canonical_source": "ce"}]
-    store.delete("_meta/sources.json")
-    assert rows(connect_views(store), "SELECT canonical_source FROM clusters WHERE contents = 3") == [
-        {"canonical_source": "finews"}]
 
 
-def test_asof_reads_the_archive_of_an_earlier_snapshot(store):
+def test_without_source_priorities_the_earliest_fetch_decides(local_store):
+    build_archive(local_store, sources_meta=False)
+    con = connect_views(local_store)
+    assert rows(con, "SELECT canonical_source FROM clusters WHERE contents = 3") == [{"canonical_source": "finews"}]
+
+
+def test_asof_reads_the_archive_as_it_stood_at_a_commit(store):
+    build_archive(store, dates=(D1,))
+    con = connect_views(store)
+    t1 = con.execute("SELECT max(committed_at) FROM batches").fetchone()[0]
+    build_archive(store, dates=(D2,))
+    con = connect_views(store)
+    assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 7
+    assert con.execute("SELECT count(*) FROM articles_asof(?)", [t1]).fetchone()[0] == 3
+    assert con.execute(f"SELECT count(*) FROM articles_asof('{t1.isoformat()}')").fetchone()[0] == 3
+    assert con.execute("SELECT CAST(max(dt) AS VARCHAR) FROM sightings_asof(?)", [t1]).fetchone()[0] == D1
+    x = rows(con, "SELECT contents, canonical_source FROM clusters_asof(?) WHERE title = '新闻X'", [t1])
+    assert x == [{"contents": 1, "canonical_source": "bjnews"}]
+    assert rows(con, "SELECT title FROM articles_latest_asof(?) WHERE url LIKE '%/hr.html'", [t1]) == [
+        {"title": "怀柔科学城建设提速"}]
+    assert con.execute("SELECT count(*) FROM rejects_asof(NULL)").fetchone()[0] == 4
+    with pytest.raises(duckdb.Error, match="No snapshot found"):
+        con.execute("FROM articles_asof('2022-07-27')").fetchall()     # before the archive existed
+
+
+# ---------------------------------------------------------------- safety: read-only, locked down
+def test_analyst_connections_cannot_write_or_reach_other_files(store, tmp_path):
+    """The locked-down connection: read-only catalog, no files outside the store's data, settings locked
+    (writing into the data folder itself is refused by ``newsarchive sql``'s statement check, below, and
+    on S3 by the analysts' read-only credentials)."""
     build_archive(store)
     con = connect_views(store)
-    assert con.execute(f"SELECT count(*) FROM articles_asof('{D1}')").fetchone()[0] == 3
-    assert con.execute(f"SELECT max(dt) FROM sightings_asof(DATE '{D1}')").fetchone()[0] == D1
-    x = rows(con, f"SELECT contents, canonical_source FROM clusters_asof('{D1}') WHERE title = '新闻X'")
-    assert x == [{"contents": 1, "canonical_source": "bjnews"}]
-    assert rows(con, f"SELECT title FROM articles_latest_asof('{D1}') WHERE url LIKE '%/hr.html'") == [
-        {"title": "怀柔科学城建设提速"}]
+    n = con.execute("SELECT count(*) FROM articles").fetchone()[0]
+    for sql in ["DELETE FROM articles", "INSERT INTO pipeline.sources VALUES ('x', 'x', 1, 'zh', NULL)",
+                "DROP TABLE rejects", f"COPY (SELECT 1) TO '{tmp_path / 'out.csv'}'",
+                "SELECT * FROM read_csv('/etc/passwd')", f"ATTACH '{tmp_path / 'other.db'}' AS other",
+                "SET enable_external_access = true", "SET allowed_directories = ['/']",
+                "CALL ducklake_expire_snapshots('archive', older_than => now())"]:
+        with pytest.raises(duckdb.Error):
+            con.execute(sql)
+    assert not (tmp_path / "out.csv").exists()
+    assert connect_views(store).execute("SELECT count(*) FROM articles").fetchone()[0] == n
+
+
+def test_a_missing_or_truncated_data_file_fails_the_query_and_names_it(local_store):
+    from newsarchive.lake.maintenance import verify
+    build_archive(local_store)
+    con = connect_views(local_store)
+    path = con.execute("SELECT data_file FROM ducklake_list_files('archive', 'articles') LIMIT 1").fetchone()[0]
+    data = Path(path).read_bytes()
+    Path(path).unlink()
+    with pytest.raises(duckdb.IOException, match=re.escape(Path(path).name)):
+        connect_views(local_store).execute("SELECT sum(length(text)) FROM articles").fetchall()
+    with open_reader(local_store, lockdown=False) as lake:
+        res = verify(lake)
+    assert not res.ok and res.problems == [f"main.articles: {path} is missing"]
+    Path(path).write_bytes(data[:len(data) // 2])
+    with pytest.raises(duckdb.Error, match=re.escape(Path(path).name)):
+        connect_views(local_store).execute("SELECT sum(length(text)) FROM articles").fetchall()
+    with open_reader(local_store, lockdown=False) as lake:
+        assert [p.split(" has ")[0] for p in verify(lake).problems] == [f"main.articles: {path}"]
+    Path(path).write_bytes(data)
+    with open_reader(local_store, lockdown=False) as lake:
+        res = verify(lake)
+    assert res.ok and res.files > 5
 
 
 # ---------------------------------------------------------------- newsarchive sql
@@ -142,10 +180,9 @@ def run_cli(capsys, *argv) -> tuple[int, str, str]:
 
 def test_cli_sql_formats_and_files(local_store, capsys, tmp_path):
     build_archive(local_store)
-    q = "SELECT dt, articles, rejects FROM snapshots ORDER BY dt"
+    q = "SELECT CAST(dt AS VARCHAR) AS dt, count(*) AS articles FROM articles GROUP BY ALL ORDER BY dt"
     code, out, _ = run_cli(capsys, q, "--format", "csv", "--store", local_store.uri)
-    assert code == 0 and list(csv.reader(io.StringIO(out))) == [["dt", "articles", "rejects"],
-                                                               [D1, "3", "3"], [D2, "4", "1"]]
+    assert code == 0 and list(csv.reader(io.StringIO(out))) == [["dt", "articles"], [D1, "3"], [D2, "4"]]
     code, out, _ = run_cli(capsys, "SELECT title, sources FROM clusters ORDER BY sightings DESC LIMIT 1",
                            "--format", "json", "--store", local_store.uri)
     assert json.loads(out) == [{"title": "中关村论坛开幕", "sources": ["bjnews", "finews", "stdaily"]}]
@@ -155,13 +192,29 @@ def test_cli_sql_formats_and_files(local_store, capsys, tmp_path):
 
 
 def test_cli_sql_errors_are_messages(local_store, capsys, tmp_path):
-    code, out, err = run_cli(capsys, "SELECT count(*) AS n FROM articles", "--format", "csv",
-                             "--store", local_store.uri)
-    assert code == 0 and out == "n\n0\n" and "no committed snapshot" in err
+    code, _, err = run_cli(capsys, "SELECT 1", "--store", str(tmp_path / "nonexistent"))
+    assert code == 2 and "does not exist" in err
+    build_archive(local_store)
     code, _, err = run_cli(capsys, "SELECT * FROM nope", "--store", local_store.uri)
     assert code == 1 and "nope" in err and "Traceback" not in err
     code, _, err = run_cli(capsys, f"@{tmp_path / 'missing.sql'}", "--store", local_store.uri)
     assert code == 2 and "cannot read" in err
+    for sql in ("DELETE FROM articles", f"COPY (SELECT 1) TO '{tmp_path / 'x.csv'}'",
+                "SELECT 1; COPY articles TO 'lake/main/articles/x.parquet'", "ATTACH 'catalog.sqlite' AS c (TYPE sqlite)",
+                "INSTALL httpfs", "EXPORT DATABASE 'out'"):
+        code, _, err = run_cli(capsys, sql, "--store", local_store.uri)
+        assert code == 2 and "read-only" in err and "refused" in err, sql
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_cli_sql_allow_write_is_for_admins(local_store, capsys, tmp_path):
+    build_archive(local_store)
+    code, _, err = run_cli(capsys, "DELETE FROM rejects WHERE reason = 'http_404'", "--allow-write",
+                           "--store", local_store.uri)
+    assert code == 0, err
+    code, out, _ = run_cli(capsys, "SELECT count(*) AS n FROM rejects", "--format", "csv", "--store",
+                           local_store.uri)
+    assert out == "n\n3\n"
 
 
 # ---------------------------------------------------------------- README recipes
@@ -171,238 +224,38 @@ def readme_sql_blocks() -> list[str]:
     return re.findall(r"```sql\n(.*?)```", section, flags=re.S)
 
 
-def run_script(con, sql: str) -> None:
-    """Run a README block as the duckdb CLI would (``.read FILE`` runs the file)."""
-    for part in re.split(r"^(\.read .+)$", sql, flags=re.M):
-        if part.startswith(".read "):
-            con.execute((ROOT / part.split(None, 1)[1].strip()).read_text(encoding="utf-8"))
-        elif part.strip():
-            con.execute(part)
-
-
 def setup_for(store, blocks: list[str]) -> str:
-    """The README setup block for this store kind, with this test store's settings filled in."""
+    """The README setup block for this store kind (a LOAD per extension, a secret, one ATTACH), with this
+    test store's settings and the extension files of the pip packages filled in."""
     from urllib.parse import urlsplit
-    from newsarchive.duck import httpfs_path
+    from newsarchive.duck import extension_path
+    b = next(x for x in blocks if "ATTACH" in x and (("s3://" in x) == store.is_s3))
+    for ext in ("ducklake", "sqlite_scanner", "postgres_scanner", "httpfs"):
+        b = b.replace(f"LOAD {ext};", f"LOAD '{extension_path(ext)}';")
     if not store.is_s3:
-        return next(b for b in blocks if "views.sql" in b and "s3://" not in b).replace("/path/to/data", store.uri)
-    b = next(b for b in blocks if "views.sql" in b and "s3://" in b)
+        return b.replace("/path/to/data", store.uri)
+    if store.catalog.startswith("sqlite:"):
+        b = f"LOAD '{extension_path('sqlite_scanner')}';\n" + b
     s = store.s3
-    for old, new in (("LOAD httpfs", f"LOAD '{httpfs_path()}'"), ("KEY_ID 'minioadmin'", f"KEY_ID '{s.access_key}'"),
-                     ("SECRET 'minioadmin'", f"SECRET '{s.secret_key}'"),
-                     ("localhost:9000", urlsplit(s.endpoint).netloc), ("s3://newsarchive/archive", store.uri)):
+    for old, new in (("KEY_ID 'analyst'", f"KEY_ID '{s.access_key}'"), ("SECRET 'CHANGE-ME'", f"SECRET '{s.secret_key}'"),
+                     ("localhost:9000", urlsplit(s.endpoint).netloc), ("s3://newsarchive/archive", store.uri),
+                     ("'ducklake:postgres:dbname=newsarchive_catalog host=localhost user=analyst'",
+                      f"'ducklake:{store.catalog}'")):
         assert old in b, old
         b = b.replace(old, new)
     return b
 
 
 def test_readme_recipes_run(store):
-    import duckdb
     build_archive(store)
     blocks = readme_sql_blocks()
-    recipes = [b for b in blocks if ".read" not in b]
-    assert len(recipes) >= 4 and len(blocks) - len(recipes) == 3
+    recipes = [b for b in blocks if "ATTACH" not in b]
+    assert len(recipes) >= 4
     con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
-    run_script(con, setup_for(store, blocks))
-    live = {}
+    con.execute(setup_for(store, blocks))
     for sql in recipes:
-        live[sql] = sorted(map(repr, con.execute(sql).fetchall()))
-        assert live[sql], f"README recipe returned no rows:\n{sql}"
-    run_script(con, next(b for b in blocks if "views_pinned.sql" in b))      # the same answers, pinned
-    assert con.execute("SELECT getvariable('newsarchive_pinned_files') IS NOT NULL").fetchone()[0]
-    assert {sql: sorted(map(repr, con.execute(sql).fetchall())) for sql in recipes} == live
+        assert con.execute(sql).fetchall(), f"README recipe returned no rows:\n{sql}"
     keyword = next(b for b in recipes if "怀柔科学城" in b)
     assert {r[0] for r in con.execute(keyword).fetchall()} == {"中关村", "怀柔科学城"}
     spread = next(b for b in recipes if "canonical_copy" in b)
     assert sorted(r[1] for r in con.execute(spread).fetchall()) == ["bjnews", "finews", "stdaily"]
-
-
-def test_views_sql_without_a_root_says_what_to_set():
-    import duckdb
-    con = duckdb.connect()
-    with pytest.raises(duckdb.InvalidInputException, match="SET VARIABLE newsarchive_root"):
-        con.execute((ROOT / "newsarchive" / "sql" / "views.sql").read_text(encoding="utf-8"))
-
-
-# ---------------------------------------------------------------- monthly rollups (pipelines/rollup.py)
-D3 = "2022-08-01"
-SAME_ROWS = ["FROM articles", "FROM sightings", "FROM rejects", "FROM articles_latest", "FROM clusters",
-             "FROM syndication", "FROM snapshots", f"FROM articles_asof('{D1}')", f"FROM sightings_asof('{D1}')",
-             f"FROM rejects_asof(DATE '{D1}')", f"FROM articles_latest_asof('{D1}')", f"FROM clusters_asof('{D2}')",
-             f"FROM syndication_asof('{D1}')", "SELECT dt, source, count(*) FROM articles GROUP BY ALL",
-             "SELECT count(*) FROM articles WHERE text LIKE '%中关村%'"]
-
-
-def answers(con) -> dict[str, list[str]]:
-    return {q: sorted(map(repr, con.execute(q).fetchall())) for q in SAME_ROWS}
-
-
-def publish_batch(store, dt: str, run: str, seed: int, cfg=None) -> None:
-    """A small batch on ``dt``: one new story, one more copy of 中关村, one reject."""
-    from datetime import date, datetime, timedelta, timezone
-    from analystkit import art, rej, stage_and_publish, story
-    t = datetime.combine(date.fromisoformat(dt), datetime.min.time(), timezone.utc) + timedelta(hours=1)
-    arts = [art(story(seed), "ce", f"{dt}/{seed}.html", run, t, t + timedelta(hours=1), f"新闻{seed}"),
-            art(ZGC, "bjnews", f"{dt}/zgc.html", run, t, t + timedelta(hours=2), "中关村论坛开幕")]
-    stage_and_publish(store, dt, run, (arts, [rej("finews", f"{dt}/{seed}.html", run, t, "extract", "too_short")]),
-                      cfg)
-
-
-def test_rollups_give_the_same_rows_as_the_daily_files(store):
-    from newsarchive.report_data import collect
-    from pipelines import rollupfmt
-    from pipelines.rollup import rollup
-    cfg = build_archive(store)
-    publish_batch(store, D3, "scheduled__2022-08-01T080000", 7, cfg)
-    daily = connect_views(store)                  # set up before any rollup: reads daily files only, live
-    assert rollup(store) == {t: {"2022-07": "built"} for t in schemas.TABLES}
-    con = connect_views(store)
-    assert con.execute("SELECT getvariable('newsarchive_rolled_up')").fetchone()[0] == list(schemas.TABLES)
-    used = rows(con, "SELECT kind, layer, list_sort(list(path)) AS paths FROM table_files WHERE used GROUP BY ALL")
-    assert {(r["kind"], r["layer"]): r["paths"] for r in used} == {
-        (t, layer): paths for t in schemas.TABLES for layer, paths in (
-            ("daily", manifest.committed_files(store, t, dates=[D3])),
-            ("rollup", [f["path"] for f in rollupfmt.read(store, t, "2022-07")["files"]]))}
-    assert answers(con) == answers(daily)
-    for t in schemas.TABLES:
-        assert rows(con, f"DESCRIBE {t}") == rows(daily, f"DESCRIBE {t}")
-    assert collect(store, con, D2) == collect(store, daily, D2)          # the run report reads the views
-
-    publish_batch(store, D2, "scheduled__2022-07-28T090000", 8, cfg)      # a rerun inside the rolled-up month
-    assert [r["used"] for r in rows(con, "FROM rollups")] == [False] * 3
-    assert answers(con) == answers(daily) == answers(connect_views(store))
-    assert con.execute("SELECT count(*) FROM articles WHERE title = '新闻8'").fetchone()[0] == 1
-    assert rollup(store) == {t: {"2022-07": "built"} for t in schemas.TABLES}
-    assert [r["used"] for r in rows(con, "FROM rollups")] == [True] * 3
-    assert answers(con) == answers(daily)
-
-
-def scanned_files(con, sql: str, tmp_path) -> dict[str, int]:
-    """Files each Parquet scan of ``sql`` opened (DuckDB's profile of the query)."""
-    out = tmp_path / "profile.json"
-    con.execute("PRAGMA enable_profiling = 'json'")
-    con.execute(f"PRAGMA profiling_output = '{out}'")
-    con.execute(sql).fetchall()
-    con.execute("PRAGMA disable_profiling")
-    found: dict[str, int] = {}
-
-    def walk(node):
-        info = node.get("extra_info", {})
-        if info.get("Function") == "READ_PARQUET":
-            layer = "rollup" if "/rollup/" in str(info.get("Filename(s)")) else "daily"
-            found[layer] = found.get(layer, 0) + int(info["Total Files Read"])
-        for child in node.get("children", []):
-            walk(child)
-    walk(json.loads(out.read_text()))
-    return found
-
-
-def test_the_file_filter_reaches_both_scans(local_store, tmp_path):
-    from pipelines.rollup import rollup
-    cfg = build_archive(local_store)
-    publish_batch(local_store, D3, "scheduled__2022-08-01T080000", 7, cfg)
-    rollup(local_store)
-    con = connect_views(local_store)
-    d3_files = len(manifest.committed_files(local_store, "articles", dates=[D3]))
-    assert scanned_files(con, "SELECT source, count(*) FROM articles GROUP BY ALL", tmp_path) == {
-        "rollup": 1, "daily": d3_files}
-    assert scanned_files(con, f"SELECT count(*) FROM articles WHERE dt = '{D3}'", tmp_path)["daily"] == d3_files
-
-
-def test_uncommitted_and_stale_rollup_files_are_invisible(store):
-    from pipelines import rollupfmt
-    from pipelines.rollup import rollup, rollup_schema
-    build_archive(store)
-    publish_batch(store, D3, "scheduled__2022-08-01T080000", 7)
-    rollup(store, tables=["articles"])
-    con = connect_views(store)
-    n = con.execute("SELECT count(*) FROM articles").fetchone()[0]
-    path = rollupfmt.read(store, "articles", "2022-07")["files"][0]["path"]
-    extra = store.read_parquet(path, schema=rollup_schema("articles"))
-    extra = extra.set_column(1, "content_hash", pa.array(["f" * 64] * extra.num_rows))
-    store.write_parquet(extra, path.rsplit("/", 1)[0] + "/part-halfwritten.parquet")     # rollup died before its manifest
-    store.write_parquet(extra, "rollup/articles/month=2022-08/part-x.parquet")           # a month never rolled up
-    for c in (con, connect_views(store)):
-        assert c.execute("SELECT count(*) FROM articles").fetchone()[0] == n
-        assert c.execute("SELECT count(*) FROM articles WHERE content_hash = repeat('f', 64)").fetchone()[0] == 0
-
-
-def test_a_change_outside_the_connections_daily_glob_asks_to_rerun_views_sql(local_store):
-    import duckdb
-    from pipelines.rollup import rollup
-    publish_batch(local_store, "2021-12-31", "scheduled__2021-12-31T080000", 1)
-    publish_batch(local_store, "2022-01-03", "scheduled__2022-01-03T080000", 2)
-    daily = connect_views(local_store)
-    rollup(local_store)                                                  # 2021-12 rolled up, 2022-01 open
-    con = connect_views(local_store)
-    assert con.execute("SELECT getvariable('newsarchive_daily_globs').articles").fetchone()[0].endswith(
-        "/articles/dt=202[2-9]-*/*/*.parquet")
-    assert answers(con) == answers(daily)
-    publish_batch(local_store, "2021-12-31", "scheduled__2021-12-31T090000", 3)   # needs 2021's daily files again
-    with pytest.raises(duckdb.Error, match="run views.sql again"):
-        con.execute("SELECT count(*) FROM articles").fetchall()
-    assert answers(connect_views(local_store)) == answers(daily)
-
-
-# ---------------------------------------------------------------- pinned views (views_pinned.sql)
-
-
-def test_pinned_views_read_the_snapshot_committed_when_they_were_set_up(store, tmp_path):
-    from newsarchive.views import pin_views
-    from pipelines.rollup import rollup
-    cfg = build_archive(store)
-    publish_batch(store, D3, "scheduled__2022-08-01T080000", 7, cfg)
-    rollup(store)                                                        # 2022-07 rolled up, D3 daily
-    pinned = connect_views(store, pin=True)
-    assert answers(pinned) == answers(connect_views(store))
-    for v in VIEWS:
-        assert rows(pinned, f"DESCRIBE {v}") == rows(connect_views(store), f"DESCRIBE {v}"), v
-    before = answers(pinned)
-
-    publish_batch(store, D3, "scheduled__2022-08-01T090000", 9, cfg)     # another batch of D3...
-    publish_batch(store, "2022-08-02", "scheduled__2022-08-02T080000", 8, cfg)   # ...and a new date
-    live = connect_views(store)
-    assert answers(live) != before
-    assert answers(pinned) == before                                     # the pin holds
-    assert pinned.execute("SELECT count(*) FROM snapshots").fetchone()[0] == 3
-    pin_views(pinned)                                                    # moved to the newest commit
-    assert answers(pinned) == answers(live)
-    assert pinned.execute("SELECT count(*) FROM articles WHERE title IN ('新闻8', '新闻9')").fetchone()[0] == 2
-    assert pinned.execute("SELECT count(*) FROM snapshots").fetchone()[0] == 4
-
-
-def test_pinned_views_read_only_the_listed_files(local_store, tmp_path):
-    from pipelines.rollup import rollup
-    cfg = build_archive(local_store)
-    publish_batch(local_store, D3, "scheduled__2022-08-01T080000", 7, cfg)
-    rollup(local_store)
-    con = connect_views(local_store, pin=True)
-    d3_files = len(manifest.committed_files(local_store, "articles", dates=[D3]))
-    assert scanned_files(con, "SELECT source, count(*) FROM articles GROUP BY ALL", tmp_path) == {
-        "rollup": 1, "daily": d3_files}
-
-
-def test_pinned_views_on_an_empty_store_are_empty_but_typed(tmp_path, local_store):
-    full = connect_views(build_archive_at(tmp_path / "full"), pin=True)
-    empty = connect_views(local_store, pin=True)
-    for v in VIEWS:
-        assert empty.execute(f"SELECT count(*) FROM {v}").fetchone()[0] == 0, v
-        assert rows(empty, f"DESCRIBE {v}") == rows(full, f"DESCRIBE {v}"), v
-
-
-def test_a_month_rolled_up_through_yesterday_and_the_dates_after_it(store, tmp_path):
-    from pipelines.rollup import rollup
-    cfg = build_archive(store)                                            # D1, D2 (2022-07)
-    daily = connect_views(store)                                          # no rollups: daily files only
-    assert rollup(store, before=D2)["articles"] == {"2022-07": "built"}   # covers D1 only
-    publish_batch(store, D3, "scheduled__2022-08-01T080000", 7, cfg)      # a date after the rollup
-    for con in (connect_views(store), connect_views(store, pin=True)):
-        assert [r["used"] for r in rows(con, "FROM rollups")] == [True] * 3
-        used = rows(con, "SELECT DISTINCT layer, dt FROM table_files WHERE kind = 'articles' AND used ORDER BY ALL")
-        assert used == [{"layer": "daily", "dt": D2}, {"layer": "daily", "dt": D3}, {"layer": "rollup", "dt": None}]
-        assert answers(con) == answers(daily)
-    publish_batch(store, D1, "scheduled__2022-07-27T090000", 8, cfg)      # a rerun of the covered date
-    con = connect_views(store)
-    assert [r["used"] for r in rows(con, "FROM rollups")] == [False] * 3
-    assert answers(con) == answers(daily)
-    assert con.execute("SELECT count(*) FROM articles WHERE title = '新闻8'").fetchone()[0] == 1

@@ -124,11 +124,11 @@ class Lake:
         self.close()
 
     def _lockdown(self) -> None:
-        """No file or network access but the store's data (and catalog file); configuration locked."""
-        allowed = [self.target.data_path]
+        """No file or network access but the store's data files (and the catalog file); configuration locked."""
+        self.con.execute("SET allowed_directories = ?", [[self.target.data_path]])
         if self.target.kind == "sqlite":
-            allowed.append(os.path.dirname(self.target.path) + "/")
-        self.con.execute("SET allowed_directories = ?", [allowed])
+            p = self.target.path
+            self.con.execute("SET allowed_paths = ?", [[p, p + "-wal", p + "-shm"]])
         self.con.execute("SET enable_external_access = false")
         self.con.execute("SET lock_configuration = true")
 
@@ -140,8 +140,11 @@ def _retryable(exc: Exception) -> bool:
 
 def _sqlite_wal(path: str) -> None:
     """Create the embedded catalog in WAL mode (kept in the file): readers never block the writer's
-    commit, and the writer never blocks readers."""
+    commit, and the writer never blocks readers. Only a new file is touched: Python's SQLite must not
+    open a file DuckDB's SQLite has open (closing it would drop the process's POSIX locks on it)."""
     import sqlite3
+    if os.path.exists(path):
+        return
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     con = sqlite3.connect(path, timeout=30)
     try:

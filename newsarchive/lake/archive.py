@@ -344,7 +344,8 @@ def _publish_chunk(lake: Lake, store: Store, chunk: list[LedgerRow], run_id: str
                         "WHERE path NOT IN (SELECT path FROM pipeline.index_files)")
             con.unregister("idx_rows")
         c = bp.counts()
-        con.execute("INSERT INTO pipeline.batches VALUES (?, ?, ?, now(), ?, ?, ?, ?, ?, ?, ?)",
+        con.execute("CALL ducklake_set_commit_message(current_database(), 'newsarchive', ?)", [batch])
+        con.execute("INSERT INTO pipeline.batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [batch, date.fromisoformat(dt), run_id, len(ids), c["staged"], c["articles"], c["sightings"],
                      c["rejects"], c["exact_duplicates"], c["near_duplicates"]])
         faults.point("publish:before_commit")

@@ -85,7 +85,7 @@ def migrate(store: "Store | str", config=None) -> MigrationResult:
             for run, c in sorted(m.get("runs", {}).items()):
                 published_runs.add((dt, run))
                 batches.append({"batch": f"migrated:{dt}/{run}", "dt": date.fromisoformat(dt), "run_id": run,
-                                "committed_at": datetime.now(timezone.utc), "segments": 0,
+                                "segments": 0,
                                 **{k: int(c.get(k, 0)) for k in ("staged", "articles", "sightings", "rejects",
                                                                  "exact_duplicates", "near_duplicates")}})
         data = {t: pa.concat_tables([schemas.schema_for(t).empty_table()] + tables[t]) for t in TABLES}

@@ -27,11 +27,12 @@ CREATE OR REPLACE MACRO rejects_asof(t) AS TABLE FROM query('FROM rejects' || ne
 CREATE OR REPLACE VIEW sources AS
 SELECT source, name, priority, language, base_url FROM pipeline.sources;
 
--- One row per publish batch: when it committed and what it archived.
+-- One row per publish batch: its snapshot (the batch id is the snapshot's commit message), when it
+-- committed, what it archived. articles_asof(committed_at) is the archive right after it.
 CREATE OR REPLACE VIEW batches AS
-SELECT batch, dt, run_id, committed_at, segments, staged, articles, sightings, rejects,
-       exact_duplicates, near_duplicates
-FROM pipeline.batches;
+SELECT b.batch, b.dt, b.run_id, s.snapshot_id, s.snapshot_time AS committed_at, b.segments, b.staged,
+       b.articles, b.sightings, b.rejects, b.exact_duplicates, b.near_duplicates
+FROM pipeline.batches b LEFT JOIN ducklake_snapshots(current_database()) s ON s.commit_message = b.batch;
 
 -- The current version of each article (an updated article has one row per content).
 CREATE OR REPLACE MACRO articles_latest_asof(t) AS TABLE

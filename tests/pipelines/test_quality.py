@@ -3,11 +3,9 @@ from datetime import datetime, timedelta, timezone
 
 
 from pipelines.config import load_sources
-from pipelines.quality import SourceMetrics, check_source, run_checks
+from pipelines.quality import SourceMetrics, check_source
 from pipelines.record import Article, Reject
 from pipelines.normalize import content_hash
-from pipelines.publish import publish
-from pipelines.staging import write_staged
 
 CFG = load_sources()
 SRC = CFG.get("bbtnews")  # expect_new_within_hours: 48
@@ -86,21 +84,23 @@ def _article(i: int, source: str, run: str, text: str | None = None) -> Article:
                    published_at=datetime(2022, 7, 28, tzinfo=timezone.utc), published_at_origin="meta")
 
 
-def test_run_checks_measures_committed_batches_and_records_history(local_store):
-    run1, run2 = "scheduled__2022-07-28T080000", "scheduled__2022-07-28T090000"
-    write_staged(local_store, "2022-07-28", "bbtnews", run1, [_article(i, "bbtnews", run1) for i in range(6)])
-    publish(local_store, "2022-07-28", run1, CFG)
-    rep = run_checks(local_store, "2022-07-28", run1, CFG, ["bbtnews"])
+def test_run_checks_measures_what_the_catalog_holds_of_each_run_and_records_history(local_store):
+    from lakekit import publish, stage
+    from newsarchive import jobs
+    run1, run2 = "scheduled__2022-07-28T080000__a1", "scheduled__2022-07-28T090000__b2"
+    stage(local_store, "2022-07-28", run1, [_article(i, "bbtnews", run1) for i in range(6)])
+    publish(local_store, CFG)
+    rep = jobs.quality(local_store, "2022-07-28", {"bbtnews": run1}, CFG, ["bbtnews"])
     assert rep.ok, rep.summary()
     (m,) = rep.metrics
-    assert (m.new_articles, m.duplicates, m.article_pages) == (6, 0, 6)
+    assert (m.new_articles, m.duplicates, m.article_pages, m.run_id) == (6, 0, 6, run1)
 
     bad = [Reject(url=f"https://www.bbtnews.com.cn/2022/0728/{i}.shtml", source="bbtnews", stage="extract",
                   reason="too_short", fetched_at=datetime(2022, 7, 28, 9, tzinfo=timezone.utc), run_id=run2)
            for i in range(10, 15)]
-    write_staged(local_store, "2022-07-28", "bbtnews", run2, [_article(1, "bbtnews", run2)], bad)
-    publish(local_store, "2022-07-28", run2, CFG)
-    rep = run_checks(local_store, "2022-07-28", run2, CFG, ["bbtnews"])
+    stage(local_store, "2022-07-28", run2, [_article(1, "bbtnews", run2)], bad)
+    publish(local_store, CFG)
+    rep = jobs.quality(local_store, "2022-07-28", {"bbtnews": run2}, CFG, ["bbtnews"])
     assert not rep.ok
     assert any(f.startswith("bbtnews: empty-body rate 83% (5/6") for f in rep.failures), rep.failures
     assert "FAILED" in rep.summary()
