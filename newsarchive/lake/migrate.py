@@ -65,7 +65,10 @@ class MigrationResult:
 
 def migrate(store: "Store | str", config=None) -> MigrationResult:
     store = Store.open(store)
-    snaps = snapshots(store)
+    try:
+        snaps = snapshots(store)
+    except ValueError as exc:
+        raise MigrationError(str(exc)) from None
     if not snaps:
         raise MigrationError(f"no _snapshots/*.json manifests in {store.uri}: nothing to migrate")
     res = MigrationResult(dates=len(snaps))
