@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import secrets
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -30,17 +29,9 @@ STAGE_CHUNK = 400
 
 
 def make_run_id(origin: str, logical: datetime, token: str | None = None) -> str:
-    """``<origin>__<YYYY-MM-DD>T<HHMMSS>__<token>``: safe in file names, sortable by logical time.
-
-    ``token`` (default: 8 random hex digits) makes every invocation's id unique – for the same
-    logical date, the same second and concurrent workers – so nothing a run writes can carry the
-    name of another run's files.
-    """
-    if logical.tzinfo is not None:
-        logical = logical.astimezone(timezone.utc)
-    origin = "".join(c if c.isalnum() or c in "_-." else "_" for c in origin)
-    token = "".join(c for c in (token or secrets.token_hex(4)) if c.isalnum() or c in "-.")
-    return f"{origin}__{logical:%Y-%m-%dT%H%M%S}__{token}"
+    """A new run id (``pipelines.raw.make_run_id``): unique per invocation, with the logical date in it."""
+    from pipelines.raw import make_run_id as new_id
+    return new_id(origin, logical, token)
 
 
 # ----------------------------------------------------------------------------- crawl

@@ -51,6 +51,22 @@ MAX_DECODED_BYTES = 8 * 1024 * 1024
 _CHUNK = 64 * 1024
 
 
+def make_run_id(origin: str, logical: datetime, token: str | None = None) -> str:
+    """``<origin>__<YYYY-MM-DD>T<HHMMSS>__<token>``: safe in file names, sortable by logical time.
+
+    ``token`` (default: 8 random hex digits) makes every invocation's id unique – for the same
+    logical date, the same second and concurrent workers – so nothing a run writes can carry the
+    name of another run's files (raw captures are append-only).
+    """
+    import secrets
+    from datetime import timezone
+    if logical.tzinfo is not None:
+        logical = logical.astimezone(timezone.utc)
+    origin = "".join(c if c.isalnum() or c in "_-." else "_" for c in origin)
+    token = "".join(c for c in (token or secrets.token_hex(4)) if c.isalnum() or c in "-.")
+    return f"{origin}__{logical:%Y-%m-%dT%H%M%S}__{token}"
+
+
 def raw_dir(source_id: str, dt: date | str) -> str:
     return f"raw/source={source_id}/dt={dt}/"
 

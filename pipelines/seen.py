@@ -99,7 +99,7 @@ def write_seen(store: Store, source_id: str, name: str, rows: list[dict]) -> str
     if not rows:
         return None
     rel = f"{seen_prefix(source_id)}{name}.parquet"
-    store.write_parquet(to_table(rows), rel)
+    store.write_parquet(to_table(rows), rel, create_only=True)
     return rel
 
 
@@ -195,6 +195,10 @@ def reconcile(store: Store, source_id: str, dt, mobile_hosts: dict[str, str] | N
         if stem in have:
             continue
         rows = [r for ln in store.iter_lines(log) if ln.strip() for r in rows_for_line(json.loads(ln), mobile_hosts)]
-        if (rel := write_seen(store, source_id, stem, rows)) is not None:
+        try:
+            rel = write_seen(store, source_id, stem, rows)
+        except FileExistsError:          # another crawl reconciled it meanwhile: the same rows
+            continue
+        if rel is not None:
             written.append(rel)
     return written

@@ -74,6 +74,10 @@ class StoreError(RuntimeError):
     pass
 
 
+class WouldReplace(FileExistsError):
+    """A create-only write met an object that is already there (raw data is append-only)."""
+
+
 #: Folder of the store that holds the DuckLake catalog's data files.
 LAKE_DIR = "lake"
 #: File name of the embedded (SQLite) catalog of a local store.
@@ -197,10 +201,15 @@ class Store:
         return self.fs.get_file_info(self.path(rel)).size
 
     # -------------------------------------------------------------- writing
-    def write_bytes(self, rel: str, data: bytes) -> None:
-        """Write a whole object atomically (S3 PUT; local temp file + rename)."""
+    def write_bytes(self, rel: str, data: bytes, *, create_only: bool = False) -> None:
+        """Write a whole object atomically (S3 PUT; local temp file + rename).
+
+        ``create_only``: the object must not exist yet; if it does, nothing is written and
+        :class:`WouldReplace` is raised (S3 ``If-None-Match: *``; locally a hard link, which never
+        replaces). Raw captures are written this way: a committed one is never overwritten.
+        """
         if self.is_s3:
-            self.boto.put_object(Bucket=self.bucket, Key=self.key(rel), Body=data)
+            self._put_s3(rel, data, create_only)
             return
         dest = Path(self.path(rel))
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -210,26 +219,58 @@ class Store:
                 f.write(data)
                 f.flush()
                 os.fsync(f.fileno())
-            os.replace(tmp, dest)
-        except BaseException:
+            self._place(tmp, dest, create_only)
+        finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
+
+    def _place(self, tmp: str, dest: Path, create_only: bool) -> None:
+        os.chmod(tmp, 0o666 & ~_UMASK)                # mkstemp makes 0600: follow the umask instead
+        if not create_only:
+            os.replace(tmp, dest)
+            return
+        try:
+            os.link(tmp, dest)
+        except FileExistsError:
+            raise WouldReplace(f"refusing to replace {dest}: it is already committed (raw data is "
+                               "append-only)") from None
+
+    def _put_s3(self, rel: str, body, create_only: bool) -> None:
+        extra = {"IfNoneMatch": "*"} if create_only else {}
+        try:
+            self.boto.put_object(Bucket=self.bucket, Key=self.key(rel), Body=body, **extra)
+        except Exception as exc:  # noqa: BLE001 - botocore's ClientError, checked by its code
+            code = getattr(exc, "response", {}).get("Error", {}).get("Code")
+            if create_only and code in ("PreconditionFailed", "412", "ConditionalRequestConflict"):
+                raise WouldReplace(f"refusing to replace {self.uri_of(rel)}: it is already committed "
+                                   "(raw data is append-only)") from None
             raise
 
-    def write_text(self, rel: str, text: str) -> None:
-        self.write_bytes(rel, text.encode("utf-8"))
+    def write_text(self, rel: str, text: str, *, create_only: bool = False) -> None:
+        self.write_bytes(rel, text.encode("utf-8"), create_only=create_only)
 
-    def upload_file(self, local_path: str | os.PathLike, rel: str) -> None:
-        """Put a finished local file into the store (multipart upload on S3, rename/copy locally)."""
+    def upload_file(self, local_path: str | os.PathLike, rel: str, *, create_only: bool = False) -> None:
+        """Put a finished local file into the store (multipart upload on S3, copy + rename locally).
+        ``create_only``: as for :meth:`write_bytes`."""
         if self.is_s3:
+            if create_only:                      # a single PUT: multipart uploads take no If-None-Match
+                with open(local_path, "rb") as f:
+                    self._put_s3(rel, f, True)
+                return
             with open(local_path, "rb") as f:
                 self.boto.upload_fileobj(f, self.bucket, self.key(rel))
             return
         dest = Path(self.path(rel))
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = dest.parent / f".{dest.name}.{uuid.uuid4().hex}.tmp"
-        shutil.copyfile(local_path, tmp)
-        os.replace(tmp, dest)
+        try:
+            shutil.copyfile(local_path, tmp)
+            with open(tmp, "rb") as f:
+                os.fsync(f.fileno())
+            self._place(str(tmp), dest, create_only)
+        finally:
+            if tmp.exists():
+                tmp.unlink()
 
     def delete(self, rel: str, missing_ok: bool = True) -> None:
         try:
@@ -253,7 +294,7 @@ class Store:
                 self.delete(r)
 
     # -------------------------------------------------------------- parquet
-    def write_parquet(self, table: pa.Table, rel: str, **kw) -> int:
+    def write_parquet(self, table: pa.Table, rel: str, *, create_only: bool = False, **kw) -> int:
         """Write ``table`` as zstd Parquet to ``rel`` atomically; returns bytes written.
 
         The file is built in memory (or a local temp file when large) and put in
@@ -265,7 +306,7 @@ class Store:
         buf = io.BytesIO()
         pq.write_table(table, buf, **opts)
         data = buf.getvalue()
-        self.write_bytes(rel, data)
+        self.write_bytes(rel, data, create_only=create_only)
         return len(data)
 
     def read_parquet(self, rels: str | list[str], columns: list[str] | None = None,
@@ -295,6 +336,16 @@ class Store:
             self.boto.head_bucket(Bucket=self.bucket)
         except Exception:
             self.boto.create_bucket(Bucket=self.bucket)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+#: The process's umask, read once at import (os.umask can only be read by setting it, which races threads).
+_UMASK = _umask()
 
 
 def open_store(uri: "str | Store") -> Store:

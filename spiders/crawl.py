@@ -43,7 +43,7 @@ def options_from_args(args) -> CrawlOptions:
             raise UsageError("--since is after --until")
         if source.discovery.archive is None:
             raise UsageError(f"source {source.id!r} has no discovery.archive to backfill from")
-    run_id = args.run_id or f"cli__{day.isoformat()}T{now:%H%M%S}"
+    run_id = args.run_id or rawfmt.make_run_id("cli", datetime.combine(day, now.time(), timezone.utc))
     if not _RUN_ID.match(run_id):
         raise UsageError(f"--run-id must match {_RUN_ID.pattern}, got {run_id!r}")
     if args.max_requests is not None and args.max_requests < 1:
@@ -91,7 +91,7 @@ def run(opts: CrawlOptions) -> dict:
         try:
             store = spider.recorder.store
             store.write_text(f"{rawfmt.raw_dir(opts.source.id, opts.day)}{rawfmt.run_stem(opts.run_id)}.stats.json",
-                             json.dumps(summary, ensure_ascii=False, sort_keys=True, indent=1))
+                             json.dumps(summary, ensure_ascii=False, sort_keys=True, indent=1), create_only=True)
         except Exception as exc:  # noqa: BLE001 - the summary still goes to stdout
             summary["errors"].append(f"stats not stored: {exc}")
             summary["exit_code"] = EXIT_FAILED

@@ -6,6 +6,13 @@ per exchange) plus its crawl log (``.log.jsonl``). ``commit`` uploads the WARC,
 then the log, then the segment's seen-set rows: the log is the commit marker,
 so a reader (``pipelines.raw``) never sees half a segment and a killed crawl
 leaves only whole segments in the store.
+
+A segment is committed only when whole: every write to its local files is
+counted, and a failed or short write (a full disk, a file size limit) marks it
+broken; a broken segment, or one whose files on disk are not exactly what was
+written, is never uploaded (:class:`BrokenSegment`), so its pages are not marked
+seen and the next crawl fetches them again. Uploads are create-only: a
+committed segment is never replaced (``pipelines.storage.WouldReplace``).
 """
 from __future__ import annotations
 
@@ -57,6 +64,10 @@ def _status_line(status: int) -> str:
         return f"{status} Unknown"
 
 
+class BrokenSegment(RuntimeError):
+    """A segment whose local files are not whole: it is not committed."""
+
+
 @dataclass
 class Segment:
     """One open WARC file and its log, in a local work folder."""
@@ -69,17 +80,23 @@ class Segment:
     records: int = 0
     log_lines: int = 0
     seen_rows: list[dict] = field(default_factory=list)
+    warc_bytes: int = 0          # bytes handed to the WARC file
+    log_bytes: int = 0           # bytes handed to the log file
+    broken: str | None = None    # why this segment must not be committed
 
     def __post_init__(self) -> None:
         self._warc = open(self.local_warc, "wb")
-        self._log = open(self.local_log, "w", encoding="utf-8")
+        self._log = open(self.local_log, "wb")
         self._buf = BytesIO()
         # warcio builds each record uncompressed; _put gzips it as its own member (level 6, not warcio's 9)
         self._writer = WARCWriter(self._buf, gzip=False, warc_version="1.1")
 
     @property
     def bytes(self) -> int:
-        return self._warc.tell()
+        return self.warc_bytes
+
+    def _fail(self, what: str, exc: BaseException) -> None:
+        self.broken = self.broken or f"{what} failed: {type(exc).__name__}: {exc}"
 
     def _put(self, record) -> int:
         """Append one record as a gzip member; returns its offset."""
@@ -88,8 +105,16 @@ class Segment:
         self._buf.seek(0)
         self._buf.truncate()
         gz = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31)
-        offset = self._warc.tell()
-        self._warc.write(gz.compress(data) + gz.flush())
+        member = gz.compress(data) + gz.flush()
+        offset = self.warc_bytes
+        try:
+            n = self._warc.write(member)
+        except OSError as exc:
+            self._fail("writing the WARC", exc)
+            raise
+        if n != len(member):
+            self._fail("writing the WARC", OSError(f"short write: {n} of {len(member)} bytes"))
+        self.warc_bytes += len(member)
         return offset
 
     def write_info(self, info: dict[str, str]) -> None:
@@ -117,18 +142,43 @@ class Segment:
         return offset
 
     def write_log(self, line: dict) -> None:
-        self._log.write(json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n")
+        data = (json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+        try:
+            self._log.write(data)
+        except OSError as exc:
+            self._fail("writing the crawl log", exc)
+            raise
+        self.log_bytes += len(data)
         self.log_lines += 1
 
     def close(self) -> None:
-        self._warc.close()
-        self._log.close()
+        """Flush and close both files; a failure (the data never reached the disk) breaks the segment."""
+        for what, f in (("the WARC", self._warc), ("the crawl log", self._log)):
+            try:
+                f.close()
+            except OSError as exc:
+                self._fail(f"closing {what}", exc)
+
+    def check_whole(self) -> None:
+        """Raise :class:`BrokenSegment` unless both files hold exactly what was written to them."""
+        if self.broken:
+            raise BrokenSegment(f"segment {self.name} not committed: {self.broken}")
+        for what, path, want in (("WARC", self.local_warc, self.warc_bytes), ("crawl log", self.local_log,
+                                                                             self.log_bytes)):
+            have = path.stat().st_size if path.exists() else -1
+            if have != want:
+                raise BrokenSegment(f"segment {self.name} not committed: its {what} has {have} bytes on disk, "
+                                    f"{want} were written")
 
     def commit(self, store: Store, source_id: str) -> None:
-        """Upload WARC, then log (the commit marker), then seen rows; then drop the local files."""
+        """Upload WARC, then log (the commit marker), then seen rows; then drop the local files.
+
+        Only a whole segment is uploaded (:meth:`check_whole`), create-only: a segment already in the
+        store is never replaced. A broken one keeps its local files and raises."""
         if self.log_lines:
-            store.upload_file(self.local_warc, self.warc_rel)
-            store.upload_file(self.local_log, self.log_rel)
+            self.check_whole()
+            store.upload_file(self.local_warc, self.warc_rel, create_only=True)
+            store.upload_file(self.local_log, self.log_rel, create_only=True)
             write_seen(store, source_id, self.name, self.seen_rows)
         self.local_warc.unlink(missing_ok=True)
         self.local_log.unlink(missing_ok=True)

@@ -24,7 +24,7 @@ from typing import Iterable
 import pyarrow as pa
 
 import schemas
-from newsarchive import faults
+from pipelines import faults
 from newsarchive.lake import Lake
 from pipelines import raw
 from pipelines.dedupe import ArchiveIndex

@@ -169,7 +169,7 @@ def test_discovery_pages_are_conditional_after_a_clean_crawl(spider_factory, loc
     assert spider.not_modified == {f"{B}/tech"}
     DiscoveryState(True, {"u": {"etag": "e"}}, "r1").save(local_store, "bjnews")
     assert DiscoveryState.load(local_store, "bjnews") == DiscoveryState(True, {"u": {"etag": "e"}}, "r1")
-    local_store.write_text(DiscoveryState.path("bjnews"), "{broken")
+    local_store.write_text(DiscoveryState.folder("bjnews") + "2099-01/20990101T000000000000__x.json", "{broken")
     assert DiscoveryState.load(local_store, "bjnews").complete is False
 
 

@@ -1,7 +1,7 @@
 """A publish killed anywhere commits all or nothing, and the next publish completes the work.
 
 Publishes run as real ``newsarchive publish`` processes. ``NEWSARCHIVE_FAULT`` kills one with
-SIGKILL at a named point (newsarchive/faults.py: after planning, after writing the index file,
+SIGKILL at a named point (pipelines/faults.py: after planning, after writing the index file,
 inside the transaction after each table's insert, just before and just after COMMIT); other
 trials kill it at random moments. After every kill the archive is either exactly as before or
 exactly as after, the ledger agrees with the rows, and a rerun ends exactly where an undisturbed
