@@ -13,6 +13,8 @@ next crawl tries again.
 """
 from __future__ import annotations
 
+import json
+
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -95,9 +97,8 @@ def to_table(rows: list[dict]) -> pa.Table:
 
 
 def write_seen(store: Store, source_id: str, name: str, rows: list[dict]) -> str | None:
-    """Write the rows of one committed segment; returns the store path (None when no rows)."""
-    if not rows:
-        return None
+    """Write the rows of one committed segment (an empty file when it has none: the file also says
+    "this segment's seen rows are written", which :func:`reconcile` looks for); returns the store path."""
     rel = f"{seen_prefix(source_id)}{name}.parquet"
     store.write_parquet(to_table(rows), rel, create_only=True)
     return rel
@@ -162,9 +163,26 @@ def compact_seen(store: Store, source_id: str, name: str = "_compacted") -> str 
         else:
             prev.update({k: row[k] for k in ("etag", "last_modified", "status", "outcome") if row[k] is not None})
     rel = f"{seen_prefix(source_id)}{name}-{xxhash.xxh3_64_hexdigest(chr(0).join(files).encode())}.parquet"
-    store.write_parquet(to_table(list(rows.values())), rel)
+    tbl = to_table(list(rows.values()))
+    covered = sorted(covered_segments(store, files))          # reconcile must not write them again
+    tbl = tbl.replace_schema_metadata({**(tbl.schema.metadata or {}), b"segments": json.dumps(covered).encode()})
+    store.write_parquet(tbl, rel)
     store.delete_many(f for f in files if f != rel)
     return rel
+
+
+def covered_segments(store: Store, files: list[str]) -> set[str]:
+    """Segment stems whose seen rows ``files`` hold: a file's own stem, or the list a compacted file keeps."""
+    import pyarrow.parquet as pq
+    out = set()
+    for f in files:
+        stem = f.rsplit("/", 1)[1][: -len(".parquet")]
+        if not stem.startswith("_compacted"):
+            out.add(stem)
+            continue
+        meta = (pq.read_schema(store.path(f), filesystem=store.fs).metadata or {}).get(b"segments")
+        out.update(json.loads(meta) if meta else [])
+    return out
 
 
 def rows_for_line(line: dict, mobile_hosts: dict[str, str] | None = None, key=None) -> list[dict]:
@@ -182,15 +200,15 @@ def rows_for_line(line: dict, mobile_hosts: dict[str, str] | None = None, key=No
     return [{**base, "url_key": k} for k in dict.fromkeys(key(u) for u in urls)]
 
 
-def reconcile(store: Store, source_id: str, dt, mobile_hosts: dict[str, str] | None = None) -> list[str]:
-    """Write the missing seen files of committed segments of one partition (a crawl killed between
-    committing a segment's log and its seen file). Returns the files written."""
-    import json
+def reconcile(store: Store, source_id: str, dt=None, mobile_hosts: dict[str, str] | None = None) -> list[str]:
+    """Write the missing seen files of committed segments (a crawl killed between committing a
+    segment's log and its seen file), of every date (or one). Returns the files written.
 
-    from pipelines.raw import committed_logs
-    have = {p.rsplit("/", 1)[1][: -len(".parquet")] for p in seen_files(store, source_id)}
+    Without it the next crawl would fetch those pages again and archive them twice."""
+    from pipelines.raw import committed_segments
+    have = covered_segments(store, seen_files(store, source_id))
     written = []
-    for log in committed_logs(store, source_id, dt):
+    for log in [s.log for s in committed_segments(store, source_id, dt)]:
         stem = log.rsplit("/", 1)[1][: -len(".log.jsonl")]
         if stem in have:
             continue

@@ -47,7 +47,7 @@ class NewsSpider(DiscoveryCallbacks, scrapy.Spider):
 
     def setup(self, store: Store, settings) -> None:
         o, src = self.opts, self.source
-        reconcile(store, src.id, o.day, src.mobile_hosts)
+        reconcile(store, src.id, None, src.mobile_hosts)     # every date: a killed crawl of any day
         from datetime import datetime, timezone
         recent = recent_cutoff(datetime.now(timezone.utc), src.freshness.refetch_recent_hours)
         seen = load_seen(store, src.id, recent_since=None if o.backfill else recent)

@@ -18,12 +18,28 @@ def test_seen_set_is_shared_through_the_store(store):
     assert len(load_seen(store, "bjnews")) == 0
     write_seen(store, "bjnews", "run-a", [row("https://www.bjnews.com.cn/detail/1.html")])
     write_seen(store, "bjnews", "run-b", [row("https://www.bjnews.com.cn/detail/2.html")])
-    assert write_seen(store, "bjnews", "run-c", []) is None
+    assert write_seen(store, "bjnews", "run-c", []) == "index/urls/source=bjnews/run-c.parquet"   # "written"
     seen = load_seen(store, "bjnews")   # a second worker loading the same store
     assert url_key("http://www.bjnews.com.cn/detail/1.html?utm_source=wx#c") in seen
     assert url_key("https://www.bjnews.com.cn/detail/2.html") in seen
     assert url_key("https://www.bjnews.com.cn/detail/3.html") not in seen
     assert len(load_seen(store, "ce")) == 0
+
+
+def test_reconcile_writes_missing_seen_files_of_any_date_once_even_after_compaction(local_store):
+    import json
+
+    from pipelines.seen import compact_seen, reconcile, seen_files
+    line = {"url": "https://www.bjnews.com.cn/detail/9.html", "kind": "article", "outcome": "ok", "status": 200,
+            "final": True, "fetched_at": "2022-07-20T01:00:00+00:00", "run": "r1"}
+    for dt, stem in (("2022-07-20", "r1"), ("2022-07-21", "r2")):      # committed logs, seen files missing
+        local_store.write_text(f"raw/source=bjnews/dt={dt}/{stem}.log.jsonl", json.dumps(line) + "\n")
+    assert len(reconcile(local_store, "bjnews")) == 2                  # every date, not only the crawl's
+    assert url_key(line["url"]) in load_seen(local_store, "bjnews")
+    assert reconcile(local_store, "bjnews") == []
+    compact_seen(local_store, "bjnews")
+    assert len(seen_files(local_store, "bjnews")) == 1
+    assert reconcile(local_store, "bjnews") == []                      # the compacted file covers them
 
 
 def test_recent_entries_use_first_fetch_and_newest_validators(local_store):
