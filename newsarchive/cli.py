@@ -41,6 +41,7 @@ TARGETS = {
     "verify": "newsarchive.commands:cli_verify",
     "migrate": "newsarchive.commands:cli_migrate",
     "quality": "newsarchive.commands:cli_quality",
+    "status": "newsarchive.commands:cli_status",
     "run": "newsarchive.runner:cli_run",
     "reprocess": "newsarchive.runner:cli_reprocess",
     "retry": "newsarchive.runner:cli_retry",
@@ -95,6 +96,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seen", action="store_true",
                    help="also merge each source's crawl seen-set files (run while no crawl is running)")
     _common(p, config=False)
+
+    p = sub.add_parser("status", help="pending work per source, and whether every fetched page is accounted for")
+    p.add_argument("--sources", nargs="*", help="source ids (default: every configured source)")
+    _common(p)
 
     p = sub.add_parser("verify", help="check that every file the catalog references exists with its size")
     _common(p, config=False)

@@ -103,5 +103,44 @@ def cli_quality(args) -> int:
     return rc
 
 
+def cli_status(args) -> int:
+    """``newsarchive status``: pending work per source (the ledger, and raw segments no stage registered
+    yet) and the conservation balance; exit 1 when pages are unaccounted for or work is stuck."""
+    from newsarchive.lake import archive
+    from pipelines import conservation
+    cfg = args.sources_config
+    ids = args.sources or cfg.ids()
+    try:
+        open_reader(args.store, lockdown=False).close()     # a clear error when there is no archive
+        lake = open_writer(args.store)                       # (a writer brings old views up to date)
+    except CatalogError as exc:
+        return _err("status", str(exc))
+    with lake:
+        bal = archive.balances(lake, sources=ids)
+        states = lake.rows("SELECT source, state, count(*) AS n FROM pipeline.segments "
+                           "WHERE list_contains(?, source) GROUP BY ALL", [ids])
+        new = archive.unregistered(lake, ids)
+    now = datetime.now(timezone.utc)
+    by = {(r["source"], r["state"]): r["n"] for r in states}
+    print(f"{'source':<12} {'published':>9} {'staged':>6} {'committed':>9} {'unregistered':>12} "
+          f"{'pending pages':>13} {'oldest pending':>16} {'unaccounted':>11}")
+    for sid in ids:
+        bs = [b for b in bal if b.source == sid]
+        oldest = min((b.oldest_pending for b in bs if b.oldest_pending), default=None)
+        age = f"{(now - oldest).total_seconds() / 3600:.1f} h ago" if oldest else "-"
+        print(f"{sid:<12} {by.get((sid, 'published'), 0):>9} {by.get((sid, 'staged'), 0):>6} "
+              f"{by.get((sid, 'committed'), 0):>9} {sum(s.source == sid for s in new):>12} "
+              f"{sum(b.pending for b in bs):>13} {age:>16} {sum(b.unaccounted for b in bs):>11}")
+    problems = conservation.check(bal, now)
+    if new:
+        print(f"{len(new)} committed raw segment(s) not registered yet: the next stage of their source "
+              "(any run) registers and archives them")
+    for p in problems:
+        print(f"PROBLEM {p}")
+    print("nothing pending" if not problems and not new and not any(b.pending for b in bal)
+          else "pending work is archived by the next run of any DAG (or `newsarchive stage` + `publish`)")
+    return 1 if problems else 0
+
+
 def print_json(obj) -> None:
     print(json.dumps(obj, ensure_ascii=False, sort_keys=True, default=str))

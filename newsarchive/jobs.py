@@ -219,9 +219,13 @@ def quality(store: Store | str, dt: date | str, runs: "dict[str, str] | str", co
     from pipelines.quality import run_checks
     ids = sources or (list(runs) if isinstance(runs, dict) else config.ids(enabled_only=True))
     by_source = runs if isinstance(runs, dict) else {s: runs for s in ids}
+    from pipelines import conservation
     with open_reader(store, lockdown=False) as lake:
         counts = archive.run_counts(lake, sorted(set(by_source.values())))
-    return run_checks(store, str(dt), by_source, config, ids, mode=mode, counts=counts)
+        balances = archive.balances(lake, sources=ids)
+    rep = run_checks(store, str(dt), by_source, config, ids, mode=mode, counts=counts)
+    rep.failures += conservation.check(balances, datetime.now(timezone.utc))   # lost pages, stuck work
+    return rep
 
 
 def report(store: Store | str, dt: date | str, config: SourcesConfig | None = None) -> str:

@@ -365,6 +365,30 @@ def _put_index(store: Store, data) -> tuple[str, int, int, list[str]]:
     return path, len(data), len(blob), list(data.keys)
 
 
+# ----------------------------------------------------------------------------- conservation and pending work
+def balances(lake: Lake, sources: list[str] | None = None, dts: list[str] | None = None):
+    """Rows of the ``conservation`` view as ``pipelines.conservation.Balance``."""
+    from pipelines.conservation import Balance
+    where, params = ["true"], []
+    if sources is not None:
+        where.append("list_contains(?, source)")
+        params.append(list(sources))
+    if dts is not None:
+        where.append("list_contains(?, CAST(dt AS VARCHAR))")
+        params.append([str(d) for d in dts])
+    rows = lake.con.execute(f"""
+        SELECT source, CAST(dt AS VARCHAR), segments, fetched, archived, rejected, pending, pending_segments,
+               oldest_pending
+        FROM conservation WHERE {' AND '.join(where)} ORDER BY source, dt""", params).fetchall()
+    return [Balance(*r) for r in rows]
+
+
+def unregistered(lake: Lake, sources: list[str]) -> list[raw.RawSegment]:
+    """Committed raw segments of ``sources`` that no stage has registered yet (a listing of raw/)."""
+    known = {r.segment for r in ledger(lake, sources=sources)}
+    return [s for src in sources for s in raw.committed_segments(lake.store, src) if s.segment not in known]
+
+
 # ----------------------------------------------------------------------------- what a run archived
 def run_counts(lake: Lake, run_ids: list[str]) -> dict[tuple[str, str], dict]:
     """Per (crawl run id, source): new articles, duplicates, non-fetch rejects by ``stage/reason``,
