@@ -97,49 +97,6 @@ SELECT a.cluster_id, a.content_hash, a.article_id, a.title, a.source AS archived
 FROM articles_asof(t) a JOIN sightings_asof(t) s ON s.content_hash = a.content_hash
 GROUP BY a.cluster_id, a.content_hash, a.article_id, a.title, a.source, a.published_at;
 
--- The current version of each article (an updated article has one row per content).
-CREATE OR REPLACE MACRO articles_latest_asof(t) AS TABLE
-FROM articles_asof(t)
-QUALIFY row_number() OVER (PARTITION BY article_id ORDER BY fetched_at DESC, content_hash DESC) = 1;
-
--- One row per near-duplicate cluster. The canonical copy is the earliest published_at,
--- ties to the higher source priority (then earliest fetched_at, then URL).
-CREATE OR REPLACE MACRO clusters_asof(t) AS TABLE
-WITH a AS MATERIALIZED (
-    SELECT a.cluster_id, a.content_hash, a.article_id, a.source, a.url, a.title, a.published_at,
-           a.fetched_at, coalesce(s.priority, 50) AS priority
-    FROM articles_asof(t) a LEFT JOIN pipeline.sources s ON s.source = a.source),
-contents AS (
-    SELECT cluster_id, count(*) AS contents, min(published_at) AS first_published_at,
-           max(published_at) AS last_published_at,
-           arg_min({'content_hash': content_hash, 'article_id': article_id, 'source': source, 'url': url,
-                    'title': title, 'published_at': published_at},
-                   (coalesce(published_at, 'infinity'::TIMESTAMPTZ), -priority, fetched_at, url, content_hash))
-               AS c
-    FROM a GROUP BY cluster_id),
-seen AS (
-    SELECT a.cluster_id, count(*) AS sightings, count(DISTINCT s.source) AS n_sources,
-           list_sort(list_distinct(list(s.source))) AS sources, count(DISTINCT s.url) AS urls,
-           min(s.fetched_at) AS first_seen, max(s.fetched_at) AS last_seen
-    FROM sightings_asof(t) s JOIN a ON a.content_hash = s.content_hash
-    GROUP BY a.cluster_id)
-SELECT n.cluster_id, n.contents, coalesce(s.sightings, 0) AS sightings, coalesce(s.n_sources, 0) AS n_sources,
-       coalesce(s.sources, []) AS sources, coalesce(s.urls, 0) AS urls,
-       n.c.title AS title, n.c.source AS canonical_source, n.c.url AS canonical_url,
-       n.c.content_hash AS canonical_hash, n.c.article_id AS canonical_article_id,
-       n.c.published_at AS canonical_published_at,
-       n.first_published_at, n.last_published_at, s.first_seen, s.last_seen
-FROM contents n LEFT JOIN seen s USING (cluster_id);
-
--- One row per distinct content: which sources and URLs carried it, how often it was seen.
-CREATE OR REPLACE MACRO syndication_asof(t) AS TABLE
-SELECT a.cluster_id, a.content_hash, a.article_id, a.title, a.source AS archived_by, a.published_at,
-       count(*) AS sightings, count(DISTINCT s.source) AS n_sources,
-       list_sort(list_distinct(list(s.source))) AS sources, list_sort(list_distinct(list(s.url))) AS urls,
-       min(s.fetched_at) AS first_seen, max(s.fetched_at) AS last_seen
-FROM articles_asof(t) a JOIN sightings_asof(t) s ON s.content_hash = a.content_hash
-GROUP BY a.cluster_id, a.content_hash, a.article_id, a.title, a.source, a.published_at;
-
 CREATE OR REPLACE VIEW articles_latest AS FROM articles_latest_asof(NULL);
 CREATE OR REPLACE VIEW clusters AS FROM clusters_asof(NULL);
 CREATE OR REPLACE VIEW syndication AS FROM syndication_asof(NULL);
