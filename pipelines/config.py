@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "config" / "sources.yaml"
 
@@ -43,6 +43,15 @@ def _check_url(v: str) -> str:
 
 
 Regex = Annotated[str, Field(min_length=1)]
+
+
+def _check_alias(v: str) -> str:
+    if not outlet_key(v):
+        raise ValueError(f"an alias needs letters, got {v!r}")
+    return v
+
+
+Alias = Annotated[str, Field(min_length=1, max_length=60), AfterValidator(_check_alias)]
 
 
 class Listing(_Strict):
@@ -187,7 +196,7 @@ class Source(_Strict):
     name: str = Field(min_length=1)
     #: Other names pages credit this outlet by (``来源：科技日报社``); the name and the id count too.
     #: A syndication statement naming one resolves to this source (``syndicated_from_source``).
-    aliases: list[Annotated[str, Field(min_length=1, max_length=60)]] = []
+    aliases: list[Alias] = []
     enabled: bool = True
     base_url: str
     allowed_domains: list[str] = Field(min_length=1)
@@ -212,14 +221,6 @@ class Source(_Strict):
     @classmethod
     def _u(cls, v: str) -> str:
         return _check_url(v)
-
-    @field_validator("aliases")
-    @classmethod
-    def _aliases(cls, v: list[str]) -> list[str]:
-        for a in v:
-            if not outlet_key(a):
-                raise ValueError(f"an alias needs letters, got {a!r}")
-        return v
 
     @field_validator("article_patterns")
     @classmethod
@@ -316,19 +317,6 @@ class SourcesConfig(_Strict):
                     field = f"aliases.{i - 2}" if i >= 2 else ("name" if i == 0 else "id")
                     raise ValueError(f"{_WHERE}sources[{s.id}].{field}: {name!r} already names source {other!r}")
         return self
-
-    @cached_property
-    def _outlets(self) -> dict[str, str]:
-        return {outlet_key(n): s.id for s in self.sources for n in s.outlet_names()}
-
-    def outlet_source(self, name_or_url: str | None) -> str | None:
-        """The id of the configured source an outlet name (its name, id or an alias, compared after
-        ``outlet_key``) or a URL (on its ``allowed_domains``) stands for; None for any other outlet."""
-        if not name_or_url:
-            return None
-        if name_or_url.startswith(("http://", "https://")):
-            return next((s.id for s in self.sources if s.allows_host(name_or_url)), None)
-        return self._outlets.get(outlet_key(name_or_url))
 
     def get(self, source_id: str) -> Source:
         for s in self.sources:

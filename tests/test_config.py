@@ -53,6 +53,17 @@ def test_project_config_loads_with_every_seed_source():
     (lambda d: src(d, "ce")["politeness"].update(max_crawl_delay_seconds=86400),
      ["sources[ce]", "politeness.max_crawl_delay_seconds", "less than or equal to 600"]),
     (lambda d: src(d, "ce").update(allowed_domains=["www.ce.cn:http"]), ["sources[ce]", "allowed_domains"]),
+    # issue 14: outlet aliases name one source; re-fetch window and budget
+    (lambda d: src(d, "ce").update(aliases=["《科技日报》"]),
+     ["sources[ce].aliases.0: '《科技日报》' already names source 'stdaily'"]),
+    (lambda d: src(d, "bjnews").update(aliases=["  "]), ["sources[bjnews]", "aliases.0", "an alias needs letters"]),
+    (lambda d: src(d, "finews").update(name="新京报社"), ["sources[finews].name: '新京报社' already names source 'bjnews'"]),
+    (lambda d: src(d, "ce")["freshness"].update(refetch_recent_hours=-1),
+     ["sources[ce]", "freshness.refetch_recent_hours", "greater than or equal to 0"]),
+    (lambda d: src(d, "ce")["freshness"].update(refetch_max_requests="many"),
+     ["sources[ce]", "freshness.refetch_max_requests"]),
+    (lambda d: src(d, "ce")["freshness"].update(refetch_every_hours=6), ["sources[ce]", "freshness.refetch_every_hours",
+                                                                         "Extra inputs"]),
 ])
 def test_malformed_config_names_source_and_field(fn, expect):
     with pytest.raises(ConfigError) as info:
@@ -132,3 +143,18 @@ def test_allowed_domains_compare_idna_forms():
     s = parse_sources(data).get("ce")
     assert s.allows_host("http://新闻.中国/a") and s.allows_host("http://www.XN--EFVY88H.xn--fiqs8s/a")
     assert not s.allows_host("http://新闻.中国.evil.com/a")
+
+
+def test_refetch_is_on_by_default_within_a_window_and_a_budget():
+    for s in load_sources().sources:
+        f = s.freshness
+        assert (f.refetch_recent_hours, f.refetch_max_requests, f.refetch_unconditional) == (48, 100, False)
+    cfg = parse_sources(mutate(lambda d: src(d, "btchangqing")["freshness"].update(refetch_max_requests=0)))
+    assert cfg.get("btchangqing").freshness.refetch_max_requests == 0
+
+
+def test_outlet_names_are_name_id_and_aliases():
+    s = load_sources().get("stdaily")
+    assert s.outlet_names() == ["科技日报", "stdaily", "科技日报社", "中国科技网"]
+    from pipelines.config import outlet_key
+    assert outlet_key(" 《STDaily》 ") == outlet_key("stdaily") and outlet_key("“科技 日报”") == outlet_key("科技日报")
