@@ -19,6 +19,7 @@ from typing import Iterable
 from pipelines.config import Source, SourcesConfig
 from pipelines.extract import extract
 from pipelines.record import Article, RawPage, Reject
+from pipelines.syndication import Outlets
 from pipelines.workers import run_isolated
 
 
@@ -35,7 +36,18 @@ def _extract_one(page: RawPage, config: SourcesConfig | None) -> Article | Rejec
     source = source_for(page, config)
     if source is not None and not page.source:
         page.source = source.id
-    return extract(page, source)
+    return extract(page, source, outlets=_outlets(config) if config is not None else None)
+
+
+_OUTLETS: tuple[SourcesConfig, Outlets] | None = None
+
+
+def _outlets(config: SourcesConfig) -> Outlets:
+    """``Outlets`` of the configuration, built once per configuration object (a worker keeps one)."""
+    global _OUTLETS
+    if _OUTLETS is None or _OUTLETS[0] is not config:
+        _OUTLETS = (config, Outlets(config.sources))
+    return _OUTLETS[1]
 
 
 def _failure(page: RawPage, reason: str, detail: str) -> Reject:

@@ -1,8 +1,9 @@
 """Line-level cleanup of extracted body text (generic Chinese news boilerplate).
 
 ``clean_text(text, extra_strip)`` returns a ``Cleaned`` with the body, the
-syndication origin named in the text (``（文章来源：科技日报）`` -> 科技日报) and
-the people named in byline/editor lines. Rules, all general (no site names):
+outlets its credit lines name (``（文章来源：科技日报）`` -> 科技日报; ``pipelines.syndication``
+decides what they mean), the reporters named in bylines and the editors named in
+editor lines. Rules, all general (no site names):
 
 * table debris from table rendering (``| ||``), markdown link lines
   (``[返回首页](//…)``), bare ``<http://…>`` lines;
@@ -10,8 +11,8 @@ the people named in byline/editor lines. Rules, all general (no site names):
 * comment widgets (``0 条回复``, ``暂无讨论``, 发表评论 …) and copyright lines;
 * notices: from 温馨提示 / 版权声明 / 免责声明 / 反侵权公告 in the second half of
   the text to the end, and single notice lines (本站…收集于网络, 文章链接：…);
-* syndication lines (来源：经济日报) anywhere; editor lines (责任编辑：…) and
-  date/info bars at the edges.
+* credit lines (来源：经济日报, 转自…, 摘自《…》) anywhere; editor lines (责任编辑：…,
+  编辑 … 校对 …) and date/info bars at the edges.
 """
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ import re
 from dataclasses import dataclass, field
 
 from pipelines.textrules import (
-    BYLINE, COMMENT_WIDGET, COPYRIGHT, DATELINE_BYLINE, EDITOR_LINE, LINK_LINE, NAV_LINE, NOTICE_LINE, NOTICE_START,
-    SOURCE_LINE, TABLE_DEBRIS, editor_names, is_info_bar, split_people,
+    BYLINE, COMMENT_WIDGET, COPYRIGHT, DATELINE_BYLINE, EDITOR_LINE, INFO_SOURCE, LINK_LINE, NAV_LINE, NOTICE_LINE,
+    NOTICE_START, SOURCE_LINE, TABLE_DEBRIS, editor_names, is_info_bar, split_people,
 )
 
 #: Lines looked at as "edges" (start/end) for editor lines and info bars.
@@ -32,8 +33,14 @@ NOTICE_TAIL_SHARE = 0.5
 @dataclass(slots=True)
 class Cleaned:
     text: str
-    syndicated_from: str | None = None
+    #: outlets named by credit lines in the text (来源：/ 转自 …), in order
+    sources: list[str] = field(default_factory=list)
+    #: outlets named by the 来源 field of info bars dropped at the edges
+    info_sources: list[str] = field(default_factory=list)
+    #: reporters and writers (bylines)
     people: list[str] = field(default_factory=list)
+    #: editorial staff (责任编辑, 编辑, 校对, 审核 … lines)
+    editors: list[str] = field(default_factory=list)
     dropped: int = 0
 
 
@@ -103,10 +110,13 @@ def _cut_widget_runs(lines: list[str]) -> list[str]:
 
 
 def _take_source(line: str) -> str | None:
+    """The outlet a credit line names (``来源：经济日报 作者：张三`` -> 经济日报), or None."""
     m = SOURCE_LINE.match(line)
     if not m:
         return None
-    name = re.split(r"\s+|[，,；;|]", m.group("name").strip())[0]
+    if m.group("quoted"):
+        return m.group("quoted").strip() or None
+    name = re.split(r"\s+|[，,；;|｜]", m.group("name").strip())[0]
     return name.strip("　 ") or None
 
 
@@ -130,10 +140,10 @@ def clean_text(text: str, extra_strip: list[re.Pattern] | None = None) -> Cleane
     for ln in lines:
         src = _take_source(ln)
         if src:
-            out.syndicated_from = out.syndicated_from or src
+            out.sources.append(src)
             continue
         kept.append(ln)
-    kept = _strip_edges(kept, editors)
+    kept = _strip_edges(kept, editors, out.info_sources)
     if kept and _is_credit(kept[-1]):   # e-paper credit under the text: 「A04-A05版采写/新京报记者 徐美慧」
         out.people.extend(split_people(BYLINE.search(kept[-1]).group("names")))
         kept.pop()
@@ -146,7 +156,7 @@ def clean_text(text: str, extra_strip: list[re.Pattern] | None = None) -> Cleane
         if m:
             out.people.extend(p for p in split_people(m.group("names")) if p not in out.people)
             break
-    out.people.extend(p for p in editors if p not in out.people)  # reporters first, then editors
+    out.editors = list(dict.fromkeys(editors))
     out.text = "\n".join(kept)
     out.dropped = n0 - len(kept)
     return out
@@ -157,19 +167,21 @@ def _is_credit(line: str) -> bool:
     return len(line) <= 40 and not re.search(r"[，。！？；]", line) and bool(BYLINE.search(line))
 
 
-def _strip_edges(lines: list[str], editors: list[str]) -> list[str]:
-    """Editor lines and info bars within ``EDGE_LINES`` of either end."""
-    def is_edge_noise(ln: str) -> bool:
-        if EDITOR_LINE.match(ln):
-            editors.extend(editor_names(ln))
-            return True
-        return is_info_bar(ln)
+def _strip_edges(lines: list[str], editors: list[str], info_sources: list[str]) -> list[str]:
+    """Editor lines and info bars within ``EDGE_LINES`` of either end (their people go to ``editors``,
+    the outlet an info bar's 来源 names to ``info_sources``, in page order)."""
+    def noise(ln: str) -> bool:
+        return bool(EDITOR_LINE.match(ln)) or is_info_bar(ln)
 
     head = 0
-    while head < min(EDGE_LINES, len(lines)) and is_edge_noise(lines[head]):
+    while head < min(EDGE_LINES, len(lines)) and noise(lines[head]):
         head += 1
-    lines = lines[head:]
     tail = len(lines)
-    while tail > 0 and len(lines) - tail < EDGE_LINES and is_edge_noise(lines[tail - 1]):
+    while tail > head and len(lines) - tail < EDGE_LINES and noise(lines[tail - 1]):
         tail -= 1
-    return lines[:tail]
+    for ln in lines[:head] + lines[tail:]:
+        if EDITOR_LINE.match(ln):
+            editors.extend(editor_names(ln))
+        else:
+            info_sources.extend(m.group("name") for m in INFO_SOURCE.finditer(ln))
+    return lines[head:tail]

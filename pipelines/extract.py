@@ -7,8 +7,9 @@ Stages: response gates (status, not HTML, empty) -> decode (``pipelines.encoding
 double-encoded text repaired when reversible, ``decode_repair``; undecodable, mojibake
 or mixed encodings -> ``decode`` reject) -> parse -> blocked/captcha gate ->
 body (``pipelines.body``) -> cleanup (``pipelines.cleanup`` + the source's
-``strip_lines``) -> paywall and length gates -> metadata (title, authors, date,
-language, section, syndication, canonical URL).
+``strip_lines``) -> paywall and length gates -> metadata (title, authors and editors,
+published and modified dates, language, section, syndication (``pipelines.syndication``),
+canonical URL).
 """
 from __future__ import annotations
 
@@ -21,16 +22,19 @@ import trafilatura
 
 from pipelines import gates
 from pipelines.body import extract_body
-from pipelines.cleanup import clean_text
+from pipelines.cleanup import Cleaned, clean_text
 from pipelines.config import Source
 from pipelines.encoding import Decoded, decode_html, roundtrip_problem
-from pipelines.fields import detect_language, pick_authors, pick_canonical, pick_section, pick_title
+from pipelines.fields import (
+    detect_language, info_sources, pick_canonical, pick_people, pick_section, pick_title, site_names,
+)
 from pipelines.frontmatter import split_front_matter
 from pipelines.htmltree import page_text, parse_html, strip_scripts
-from pipelines.meta import read_meta
+from pipelines.meta import PageMeta, read_meta
 from pipelines.normalize import content_hash
-from pipelines.published import find_published, page_zone
+from pipelines.published import find_modified, find_published, page_zone
 from pipelines.record import Article, RawPage, Reject
+from pipelines.syndication import Outlets, Syndication, find_syndication
 from pipelines.urls import article_id
 
 _SPACE = re.compile(r"\s+")
@@ -45,10 +49,13 @@ class _Rejected(Exception):
         self.stage, self.reason, self.detail = stage, reason, detail
 
 
-def extract(page: RawPage, source: Source | None, *, now: datetime | None = None) -> Article | Reject:
+def extract(page: RawPage, source: Source | None, *, now: datetime | None = None,
+            outlets: Outlets | None = None) -> Article | Reject:
+    """``outlets``: the configured sources' outlet names (``Outlets(config.sources)``), for resolving
+    ``syndicated_from`` to a source id; by default only the page's own source is known."""
     fetched = page.fetched_at or now or datetime.now(timezone.utc)
     try:
-        return _extract(page, source, fetched, now or fetched)
+        return _extract(page, source, fetched, now or fetched, outlets or Outlets([source]))
     except _Rejected as r:
         return _reject(page, fetched, r.stage, r.reason, r.detail)
     except RecursionError as exc:
@@ -76,7 +83,7 @@ def _decode(page: RawPage, source: Source | None) -> Decoded:
     return decoded
 
 
-def _extract(page: RawPage, source: Source | None, fetched: datetime, now: datetime) -> Article:
+def _extract(page: RawPage, source: Source | None, fetched: datetime, now: datetime, outlets: Outlets) -> Article:
     bad = gates.response_reason(page.status, page.header("content-type"), page.body)
     if bad:
         raise _Rejected("extract", *bad)
@@ -113,21 +120,41 @@ def _extract(page: RawPage, source: Source | None, fetched: datetime, now: datet
         meta, page_text=visible, body=body.text, headline=title, front_matter_date=front.get("date"),
         hints=page.hints, url=page.url, last_modified=page.header("last-modified"), tz=tz, now=now)
     offset_known = stamp is not None and (stamp.has_offset or tz is not None)
+    published = stamp.value.astimezone(timezone.utc) if stamp else None
+    modified, modified_origin = find_modified(meta, front_matter=front, hints=page.hints, tz=tz, now=now,
+                                              published=published)
     canonical = pick_canonical(page.url, meta, source)
+    authors, editors = pick_people(meta, cleaned.people, cleaned.editors, visible, source, title)
+    body_lines = {ln.strip() for ln in body.text.split("\n")}
+    origin_of = _syndication(meta, cleaned, info_sources(visible, title, body_lines), title, page, source, outlets)
     return Article(
         article_id=article_id(canonical), content_hash=content_hash(text), url=page.url,
         canonical_url=canonical, source=page.source, text=text, fetched_at=fetched,
         extractor_version=EXTRACTOR_VERSION, run_id=page.run_id, title=title,
-        authors=pick_authors(meta, cleaned.people, visible, source, title),
-        published_at=stamp.value.astimezone(timezone.utc) if stamp else None,
+        authors=authors, editors=editors, published_at=published,
         published_at_offset_minutes=stamp.offset_minutes if offset_known else None,
         published_at_origin=origin,
         published_at_offset_origin=("stamp" if stamp.has_offset else tz_origin) if offset_known else None,
+        modified_at=modified, modified_at_origin=modified_origin,
         language=language, decode_repair=decoded.repair,
-        syndicated_from=cleaned.syndicated_from,
+        syndicated_from=origin_of.name, syndicated_from_source=origin_of.source,
+        syndicated_from_detail=origin_of.detail,
         section=pick_section(page.url, meta, source, page.hints, front.get("categories")),
         raw_ref=page.raw_ref,
     )
+
+
+def _syndication(meta: PageMeta, cleaned: Cleaned, info: list[str], title: str | None, page: RawPage,
+                 source: Source | None, outlets: Outlets) -> Syndication:
+    """Every origin statement of the page (``pipelines.syndication``), weighed."""
+    statements = [("url", u) for u in meta.source_urls]
+    statements += [("body", n) for n in cleaned.sources]
+    statements += [("info", n) for n in info + cleaned.info_sources]
+    statements += [("jsonld", n) for n in meta.source_jsonld] + [("meta", n) for n in meta.source_meta]
+    if not statements:
+        return Syndication()
+    own = [*(source.outlet_names() if source else ()), *site_names(meta, title)]
+    return find_syndication(statements, outlets, page.source or (source.id if source else None), own, page.url)
 
 
 def _reparse(html: str):

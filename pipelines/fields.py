@@ -1,4 +1,5 @@
-"""Article fields other than body and date: title, authors, section, language, canonical URL."""
+"""Article fields other than body and date: title, authors and editors, section, language, canonical URL,
+and the page's statements about its own site and its origin (for ``pipelines.syndication``)."""
 from __future__ import annotations
 
 import re
@@ -6,11 +7,11 @@ from urllib.parse import urljoin, urlsplit
 
 from pipelines.config import Source
 from pipelines.meta import PageMeta
-from pipelines.textrules import ORG_NAME, PAGE_BYLINE, PAGE_EDITOR, split_people
-
-#: How far after the headline (characters of page text) its byline is looked for.
-HEADER_CHARS = 300
+from pipelines.textrules import EDITOR_LABEL, INFO_SOURCE, ORG_NAME, PAGE_BYLINE, PAGE_EDITOR, split_people
 from pipelines.urls import canonicalize
+
+#: How far after the headline (characters of page text) its byline and info bar are looked for.
+HEADER_CHARS = 300
 
 #: Separators between a headline and the site name in ``<title>``.
 _TITLE_SEP = re.compile(r"\s+[-–—|｜·]\s+|\s*[_｜|]\s*|\s*[－—–]{1,2}\s*|\s+-\s*|-(?=[^-\s]{2,12}$)")
@@ -59,22 +60,29 @@ def pick_title(meta: PageMeta, source: Source | None, hint: str | None, front_ma
     return None
 
 
-def pick_authors(meta: PageMeta, people: list[str], page_text: str = "", source: Source | None = None,
-                 headline: str | None = None) -> list[str]:
-    """Metadata authors, the byline under the headline (``作者：…`` / ``文/…`` / ``本报记者 …``), the
-    body's bylines and editor lines, then the first ``责任编辑：张三`` of the page (editor lines often
-    sit just outside the article block). Organisations are dropped."""
+def pick_people(meta: PageMeta, people: list[str], editors: list[str], page_text: str = "",
+                source: Source | None = None, headline: str | None = None) -> tuple[list[str], list[str]]:
+    """(authors, editors). Authors: metadata authors, the byline under the headline (``作者：…`` /
+    ``文/…`` / ``本报记者 …``) and the body's bylines. Editors: the body's editor lines, JSON-LD/meta
+    editors, a metadata author labelled ``责任编辑：``, and editor lines anywhere after the headline
+    (they often sit just outside the article block). Organisations are dropped."""
     orgs = {x for x in (meta.site_name, source.name if source else None) if x}
-    found = [*meta.authors]
+    found, edited = [], [*editors, *meta.editors]
+    for name in meta.authors:
+        m = EDITOR_LABEL.match(name)
+        (edited if m else found).append(name[m.end():] if m else name)
     at = page_text.find(headline[:20]) if headline else -1
     if at >= 0:
         m = PAGE_BYLINE.search(page_text, at, at + len(headline) + HEADER_CHARS)
         if m:
             found += split_people(m.group("names"))
     found += people
-    m = PAGE_EDITOR.search(page_text)
-    if m:
-        found += split_people(m.group("names"))
+    for m in PAGE_EDITOR.finditer(page_text, max(at, 0)):
+        edited += split_people(m.group("names"))
+    return _names(found, orgs), _names(edited, orgs)
+
+
+def _names(found: list[str], orgs: set[str]) -> list[str]:
     out: list[str] = []
     for name in found:
         n = _squash(name)
@@ -82,6 +90,33 @@ def pick_authors(meta: PageMeta, people: list[str], page_text: str = "", source:
             continue
         if n.lower() not in {o.lower() for o in out}:
             out.append(n)
+    return out
+
+
+def info_sources(page_text: str, headline: str | None, body_lines: set[str] = frozenset()) -> list[str]:
+    """Outlets the 来源 field of the info bar names: ``来源：科技日报`` within ``HEADER_CHARS`` after the
+    headline (where the byline and date are), outside the lines of the body (``body_lines``: its credit
+    lines are statements of their own)."""
+    at = page_text.find(headline[:20]) if headline else -1
+    if at < 0:
+        return []
+    end = at + len(headline) + HEADER_CHARS
+    out = []
+    for m in INFO_SOURCE.finditer(page_text, at, end):
+        start = page_text.rfind("\n", 0, m.start()) + 1
+        stop = page_text.find("\n", m.end())
+        if page_text[start:stop if stop >= 0 else None].strip() not in body_lines:
+            out.append(m.group("name"))
+    return out
+
+
+def site_names(meta: PageMeta, headline: str | None) -> list[str]:
+    """Names the page gives its own site: ``og:site_name``, JSON-LD ``publisher``, and the parts of
+    ``<title>`` beside the headline (``…_中国经济网——国家经济门户`` -> 中国经济网, 国家经济门户)."""
+    out = [x for x in (meta.site_name, *meta.publishers) if x]
+    if meta.title and headline and headline in _squash(meta.title):
+        rest = _squash(meta.title).replace(headline, " ")
+        out += [p for p in re.split(r"[\s\-–—―|｜_·]+", rest) if len(p) >= 2]
     return out
 
 

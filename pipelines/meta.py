@@ -21,6 +21,20 @@ DATE_KEYS = (
 )
 _DATE_RANK = {k: i for i, k in enumerate(DATE_KEYS)}
 AUTHOR_KEYS = ("author", "article:author", "dc.creator", "byl", "sailthru.author", "parsely-author")
+EDITOR_KEYS = ("editor", "article:editor")
+#: Meta names/properties that carry the last modification time (lower-case).
+MODIFIED_KEYS = (
+    "article:modified_time", "og:updated_time", "og:article:modified_time", "datemodified", "article:modified",
+    "modified_time", "updated_time", "dc.date.modified", "dcterms.modified", "last-modified", "lastmod",
+    "article.updated", "parsely-updated",
+)
+_MODIFIED_RANK = {k: i for i, k in enumerate(MODIFIED_KEYS)}
+#: Meta names/properties naming the outlet a story came from (``<meta name="source" content="新华网">``).
+#: (``dc.source`` is left out: pages use it for the journal a paper cites, or for themselves.)
+SOURCE_KEYS = ("source", "contentsource", "content_source", "content-source", "article:source", "og:article:source",
+               "news_source", "sourcename", "source_name", "sourceorganization", "copyfrom")
+#: Meta names whose value is the URL of the original article.
+SOURCE_URL_KEYS = ("original-source", "original_source", "syndication-source")
 SECTION_KEYS = ("article:section", "section", "category", "parsely-section", "og:article:section", "column")
 
 
@@ -37,6 +51,16 @@ class PageMeta:
     jsonld_dates: list[str] = field(default_factory=list)
     meta_dates: list[str] = field(default_factory=list)
     authors: list[str] = field(default_factory=list)
+    editors: list[str] = field(default_factory=list)
+    jsonld_modified: list[str] = field(default_factory=list)
+    meta_modified: list[str] = field(default_factory=list)
+    #: origin statements: ``<meta name="source">``-like values, JSON-LD sourceOrganization / isBasedOn
+    #: publisher names, URLs of the original (isBasedOn, ``original-source``)
+    source_meta: list[str] = field(default_factory=list)
+    source_jsonld: list[str] = field(default_factory=list)
+    source_urls: list[str] = field(default_factory=list)
+    #: the page's own publisher as JSON-LD names it
+    publishers: list[str] = field(default_factory=list)
     section: str | None = None
     not_free: bool = False
 
@@ -54,6 +78,7 @@ def read_meta(tree: HtmlElement) -> PageMeta:
     pm.h1 = _text(next(iter(tree.iter("h1")), None))
     pm.html_lang = (tree.get("lang") or "").strip() or None
     dates: list[tuple[int, str]] = []
+    modified: list[tuple[int, str]] = []
     for m in tree.iter("meta"):
         key = (m.get("property") or m.get("name") or m.get("itemprop") or m.get("http-equiv") or "").strip().lower()
         val = (m.get("content") or "").strip()
@@ -64,6 +89,15 @@ def read_meta(tree: HtmlElement) -> PageMeta:
             continue
         if key in _DATE_RANK:
             dates.append((_DATE_RANK[key], val))
+        elif key in _MODIFIED_RANK and len(val) <= 40:
+            modified.append((_MODIFIED_RANK[key], val))
+            pm.zone_dates.append(val)
+        elif key in SOURCE_KEYS and len(val) <= 200:
+            (pm.source_urls if val.startswith(("http://", "https://")) else pm.source_meta).append(val)
+        elif key in SOURCE_URL_KEYS and val.startswith(("http://", "https://")):
+            pm.source_urls.append(val)
+        elif key in EDITOR_KEYS and not val.startswith("http"):
+            pm.editors.extend(_split_authors(val))
         elif ("time" in key or "date" in key) and len(val) <= 40:
             pm.zone_dates.append(val)
         elif key in ("og:title", "twitter:title") and not pm.og_title:
@@ -81,6 +115,7 @@ def read_meta(tree: HtmlElement) -> PageMeta:
                              '|//*[@itemprop="datePublished"][@datetime or @content]'):
             dates.append((len(DATE_KEYS), el.get("datetime") or el.get("content")))
     pm.meta_dates = [v for _, v in sorted(dates, key=lambda x: x[0])]
+    pm.meta_modified = [v for _, v in sorted(modified, key=lambda x: x[0])]
     for link in tree.iter("link"):
         if (link.get("rel") or "").lower() == "canonical" and link.get("href"):
             pm.canonical = link.get("href").strip()
@@ -105,14 +140,36 @@ def _read_jsonld(tree: HtmlElement, pm: PageMeta) -> None:
         for obj in _walk(data):
             if obj.get("datePublished"):
                 pm.jsonld_dates.append(str(obj["datePublished"]))
+            if obj.get("dateModified"):
+                pm.jsonld_modified.append(str(obj["dateModified"]))
             pm.zone_dates.extend(str(obj[k]) for k in ("dateModified", "dateCreated", "uploadDate") if obj.get(k))
             if "datePublished" in obj or "articleBody" in obj or "headline" in obj:
                 pm.authors.extend(_names(obj.get("author")))
+                pm.editors.extend(_names(obj.get("editor")))
+                pm.publishers.extend(_names(obj.get("publisher")))
+                _read_origin(obj, pm)
                 sec = obj.get("articleSection")
                 if sec and not pm.section:
                     pm.section = str(sec[0] if isinstance(sec, list) and sec else sec)
             if str(obj.get("isAccessibleForFree", "")).lower() in ("false", "0"):
                 pm.not_free = True
+
+
+def _read_origin(obj: dict, pm: PageMeta) -> None:
+    """``isBasedOn`` (a URL, or a work with ``url``/``@id`` and a ``publisher``) and ``sourceOrganization``."""
+    for based in _as_list(obj.get("isBasedOn")) + _as_list(obj.get("isBasedOnUrl")):
+        if isinstance(based, str) and based.startswith(("http://", "https://")):
+            pm.source_urls.append(based.strip())
+        elif isinstance(based, dict):
+            url = based.get("url") or based.get("@id")
+            if isinstance(url, str) and url.startswith(("http://", "https://")):
+                pm.source_urls.append(url.strip())
+            pm.source_jsonld.extend(_names(based.get("publisher")) + _names(based.get("sourceOrganization")))
+    pm.source_jsonld.extend(_names(obj.get("sourceOrganization")))
+
+
+def _as_list(x) -> list:
+    return x if isinstance(x, list) else [] if x is None else [x]
 
 
 def _walk(data, depth: int = 0):

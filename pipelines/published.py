@@ -1,13 +1,21 @@
 """Choosing ``published_at`` and where it came from (``published_at_origin``).
 
 Candidates in order of trust: JSON-LD, meta tags (and ``<time>``), Jekyll front
-matter, the feed/sitemap hint, visible text (the date next to the headline,
-then a labelled date such as ``发布时间：`` / ``更新时间:``, then a date on the
-first or last lines of the body), the URL, the first date anywhere in the page, the
-HTTP ``Last-Modified`` header.
+matter, the publication date a discovery document gave (``news_sitemap``: a Google
+News sitemap's ``publication_date``; ``feed``: an RSS ``pubDate`` / Atom ``published``),
+visible text (the date next to the headline, then a labelled date such as
+``发布时间：`` / ``更新时间:``, then a date on the first or last lines of the body),
+the URL, the first date anywhere in the page, then two modification times as a last
+resort: a plain sitemap's ``lastmod`` (``sitemap_lastmod``) and the HTTP
+``Last-Modified`` header. A ``lastmod`` is when the page last changed, not when it
+was published, so it never outranks a date printed on the page or in its URL.
 A candidate later than ``now`` (the fetch time) is skipped. When the chosen
 candidate has no time of day, a later candidate on the same day that has one
-supplies it.
+supplies it (never a modification time, nor the URL's date).
+
+``find_modified`` picks ``modified_at``: JSON-LD ``dateModified``, ``article:modified_time``-like
+meta, front matter ``last_modified_at``, then the discovery hint (Atom ``updated``, sitemap
+``lastmod``); a value earlier than the publication time or later than ``now`` is no modification time.
 
 Time zones: a value that states its offset keeps it (``stamp``). A naive value
 is read in the zone ``page_zone`` found: the source's configured timezone
@@ -90,6 +98,27 @@ def _text_candidates(page_text: str, headline: str | None, body: str,
     return out, [st for _, st in ok][:1]
 
 
+#: Origins that are modification times or day-only guesses: they never refine an earlier candidate's time.
+_NO_REFINE = ("url", "sitemap_lastmod", "http")
+
+
+def hint_dates(hints: dict) -> tuple[tuple[str, str | None], tuple[str, str | None]]:
+    """((origin, publication date), (origin, modification date)) of a page's discovery hints.
+
+    The crawler writes ``published`` + ``published_from`` (``news_sitemap`` | ``feed``) and ``modified``
+    + ``modified_from`` (``sitemap_lastmod`` | ``feed``). Crawl logs written before had only
+    ``published`` and ``via``; a ``via`` of ``sitemap`` could then be either date, so it counts as a
+    ``lastmod``."""
+    via = str(hints.get("via") or "").lower()
+    pub_from = hints.get("published_from") or {"news_sitemap": "news_sitemap", "sitemap": "sitemap_lastmod"}.get(via, "feed")
+    published = hints.get("published")
+    modified = hints.get("modified")
+    mod_from = hints.get("modified_from") or ("feed" if via == "feed" else "sitemap_lastmod")
+    if pub_from == "sitemap_lastmod":
+        published, modified, mod_from = None, modified or published, "sitemap_lastmod"
+    return (pub_from, published), (mod_from, modified)
+
+
 def _candidates(meta: PageMeta, page_text: str, body: str, headline: str | None, front_matter_date: str | None,
                 hints: dict, url: str, last_modified: str | None, tz: tzinfo) -> Iterator[tuple[str, Stamp | None]]:
     """Candidates in order of trust, computed lazily (the text scan only runs when needed)."""
@@ -98,13 +127,16 @@ def _candidates(meta: PageMeta, page_text: str, body: str, headline: str | None,
     for s in meta.meta_dates:
         yield "meta", parse_date(s, tz)
     yield "front_matter", parse_date(front_matter_date, tz)
-    yield ("sitemap" if "sitemap" in str(hints.get("via", "")).lower() else "feed"), parse_date(hints.get("published"), tz)
+    (pub_from, published), (mod_from, modified) = hint_dates(hints)
+    yield pub_from, parse_date(published, tz)
     near, anywhere = _text_candidates(page_text, headline, body, tz)
     for st in near:
         yield "text", st
     yield "url", date_in_url(url, tz)
     for st in anywhere:
         yield "text", st
+    if mod_from == "sitemap_lastmod":
+        yield "sitemap_lastmod", parse_date(modified, tz)
     yield "http", parse_date(last_modified, tz)
 
 
@@ -126,8 +158,28 @@ def find_published(meta: PageMeta, *, page_text: str, body: str, headline: str |
             best = (origin, st)
             if st.has_time:
                 break
-        elif origin in ("url", "http"):
+        elif origin in _NO_REFINE:
             break
         elif st.has_time and st.value.date() == best[1].value.date():
             return st, origin
     return (best[1], best[0]) if best else (None, "none")
+
+
+def find_modified(meta: PageMeta, *, front_matter: dict, hints: dict, tz: tzinfo | None, now: datetime,
+                  published: datetime | None) -> tuple[datetime | None, str | None]:
+    """(``modified_at`` in UTC, its origin) or (None, None); see the module docstring."""
+    cands = [("jsonld", s) for s in meta.jsonld_modified] + [("meta", s) for s in meta.meta_modified]
+    cands += [("front_matter", front_matter.get(k)) for k in ("last_modified_at", "modified", "updated")]
+    (_, _), (mod_from, modified) = hint_dates(hints)
+    cands.append((mod_from, modified))
+    for origin, s in cands:
+        st = parse_date(s, timezone.utc) if s else None
+        if st is None:
+            continue
+        if not st.has_offset and tz is not None:
+            st = st.in_zone(tz)
+        value = st.value.astimezone(timezone.utc)
+        if value > now or (published is not None and value < published):
+            continue
+        return value, origin
+    return None, None

@@ -49,12 +49,23 @@ NOTICE_START = re.compile(
 COPYRIGHT = re.compile(
     r"^.{0,60}(?:版权所有|copyright\s*(?:©|\(c\)|&copy;|\d{4})|©\s*\d{4}|all rights reserved)"
     r"|^.{0,30}未经.{0,12}(?:许可|授权|同意).{0,6}(?:不得|禁止|严禁|请勿|谢绝).{0,6}(?:转载|复制|使用|摘编|镜像)", re.I)
-#: Syndication: ``（文章来源：科技日报）``, ``来源：经济日报``.
+#: Syndication credit lines: ``（文章来源：科技日报）``, ``来源：经济日报``, ``稿源：《羊城晚报》``,
+#: ``本文转自人民网``, ``摘自《经济日报》2022年7月28日第5版``.
 SOURCE_LINE = re.compile(
-    _OPEN + r"(?:文章|本文|稿件|消息|新闻|信息|内容)?来源(?:于|自)?\s*[:：]\s*"
-    r"(?P<name>[^()（）\[\]【】<>《》]{1,40}?)" + _CLOSE + r"$")
+    _OPEN + r"(?:(?:文章|本文|稿件|消息|新闻|信息|内容)?(?:来源|稿源)(?:于|自)?\s*[:：]\s*"
+    r"|(?:本文|文章|此文)?(?:转自|转载自|转载于|摘自|原载于?|选自)\s*[:：]?\s*)"
+    r"(?:[《“\"](?P<quoted>[^《》“”\"]{1,40})[》”\"][^。！？]{0,30}?"
+    r"|(?P<name>[^()（）\[\]【】<>《》“”\"。！？]{1,40}?))" + _CLOSE + r"$")
+#: The 来源 field of an info bar (``2022-07-27 10:00 来源：科技日报 作者：张三``), found by ``search``:
+#: the name ends at a space, a separator, the next label or a date.
+INFO_SOURCE = re.compile(
+    r"(?:(?:文章|稿件|新闻|信息|内容)?(?:来源|稿源)(?:于|自)?|转自|转载自)\s*[:：]\s*[《“\"]?"
+    r"(?P<name>[A-Za-z][A-Za-z0-9.&'-]*(?: [A-Z][A-Za-z0-9.&'-]*){0,3}"
+    r"|[^\s《》“”\"|｜/,，;；:：()（）\[\]【】<>]{1,30}?)"
+    r"(?=[》”\"]|\s|$|[|｜/,，;；:：()（）\[\]【】<>]|作者|编辑|责编|记者|时间|发布|日期|浏览|阅读|点击|字号|"
+    r"\d{4}\s*[-/.年]|\d{1,2}:\d{2})")
 #: Editor lines: ``责任编辑：张三``, ``（编辑：山石）``, ``编辑 张三 校对 李四``.
-_ROLES = r"责任编辑|责编|值班编辑|实习编辑|编辑|校对|审核|审校|终审|初审|监制|美编|统筹|策划"
+_ROLES = r"责任编辑|责编|值班编辑|实习编辑|编辑|美编|校对|审核|审校|终审|初审|复审|监制|统筹|策划"
 EDITOR_LINE = re.compile(
     _OPEN + rf"(?:{_ROLES})(?:\s*[:：/]\s*|\s+)(?P<names>[\u4e00-\u9fffA-Za-z·・ 、,，　:：]{{1,40}}?)" + _CLOSE + r"$")
 #: Bylines: ``科技日报记者华凌``, ``新京报记者 徐美慧``, ``文/张三``, ``作者：李四`` (``search``).
@@ -63,11 +74,16 @@ BYLINE = re.compile(
     r"(?P<names>[\u4e00-\u9fff·]{2,4}(?:[ 、，,　]+[\u4e00-\u9fff·]{2,4}){0,4})\s*[)）】]?\s*$")
 _NOT_NAME = re.compile(r"了解|获悉|采访|来到|表示|发现|介绍|报道|注意|从|在|对|向|与|和|说|称|看到|调查|走访|问")
 _SPLIT_PEOPLE = re.compile(rf"[\s、，,　:：/]+|(?:{_ROLES}|记者|通讯员|实习生|摄影|图)")
-#: Roles whose people count as authors (editors); proofreaders, reviewers etc. do not.
-_EDITOR_ROLE = re.compile(r"责任编辑|责编|值班编辑|实习编辑|编辑")
-_OTHER_ROLE = re.compile(r"校对|审核|审校|终审|初审|监制|美编|统筹|策划|摄影|制图")
-#: ``责任编辑：张三`` anywhere in a page (``search``), for editor lines outside the body.
-PAGE_EDITOR = re.compile(r"(?:责任编辑|责编)\s*[:：]\s*(?P<names>[\u4e00-\u9fff·]{2,4}(?:[、，,]\s*[\u4e00-\u9fff·]{2,4}){0,3})")
+#: Editorial roles: their people are ``editors`` (never authors); other production credits (监制, 统筹,
+#: 策划, 摄影, 制图) name neither.
+_EDITOR_ROLE = re.compile(r"责任编辑|责编|值班编辑|实习编辑|编辑|美编|校对|审核|审校|终审|初审|复审")
+_OTHER_ROLE = re.compile(r"监制|统筹|策划|摄影|制图")
+_ANY_ROLE = re.compile(rf"{_EDITOR_ROLE.pattern}|{_OTHER_ROLE.pattern}")
+#: ``责任编辑：张三`` / ``校对：李四`` anywhere in a page (``search``), for editor lines outside the body.
+PAGE_EDITOR = re.compile(rf"(?:{_EDITOR_ROLE.pattern})\s*[:：]\s*"
+                         r"(?P<names>[\u4e00-\u9fff·]{2,4}(?:[、，,]\s*[\u4e00-\u9fff·]{2,4}){0,3})(?![\u4e00-\u9fff])")
+#: A metadata author value that names an editor: ``责任编辑：张三``.
+EDITOR_LABEL = re.compile(rf"^\s*[(（]?\s*(?:{_EDITOR_ROLE.pattern})\s*[:：/]?\s*")
 _NAMES = r"(?P<names>[\u4e00-\u9fff·]{2,4}(?:[ 　、，,]+[\u4e00-\u9fff·]{2,4}){0,5})"
 #: A byline in the header block: ``作者：郭帆 赵琳``, ``文/谢博军``, ``本报记者 宋帆`` (``search``, one line).
 PAGE_BYLINE = re.compile(r"(?:作者|撰稿|(?<![\u4e00-\u9fff])文|本报记者|记者)\s*[:：/]?\s*" + _NAMES + r"[ 　]*(?:\n|$)")
@@ -83,14 +99,14 @@ _SENTENCE = re.compile(r"[，。！？]")
 
 
 def editor_names(line: str) -> list[str]:
-    """Names after editor roles in an editor line: ``编辑 孙艳 校对 傅杰丽`` -> [孙艳]."""
+    """Names after editorial roles in an editor line: ``编辑 孙艳 校对 傅杰丽 监制 王五`` -> [孙艳, 傅杰丽]."""
     out: list[str] = []
-    for m in _EDITOR_ROLE.finditer(line):
-        rest = line[m.end():]
-        stop = _OTHER_ROLE.search(rest)
-        nxt = _EDITOR_ROLE.search(rest)
-        end = min(x.start() for x in (stop, nxt) if x) if (stop or nxt) else len(rest)
-        out += [n for n in split_people(rest[:end].strip(" :：/)）】]")) if n not in out]
+    roles = list(_ANY_ROLE.finditer(line))
+    for i, m in enumerate(roles):
+        if not _EDITOR_ROLE.fullmatch(m.group()):
+            continue
+        end = roles[i + 1].start() if i + 1 < len(roles) else len(line)
+        out += [n for n in split_people(line[m.end():end].strip(" :：/)）】")) if n not in out]
     return out
 
 

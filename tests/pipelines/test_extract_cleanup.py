@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from pipelines.cleanup import clean_text
 from pipelines.normalize import content_hash
 
@@ -20,13 +22,28 @@ def test_finews_trailer_and_syndication():
                 "<http://finews.zning.xyz/html_News/NewsShare.html?infoCode=NW202204172345728810>",
                 "[返回科技日报新闻](//finews.withounder.com/category/kejiribao.html)｜[返回首页](//finews.withounder.com/)")
     assert c.text.split("\n") == BODY
-    assert c.syndicated_from == "科技日报"
+    assert c.sources == ["科技日报"]
 
 
-def test_source_line_variants():
-    assert cleaned(*BODY, "来源：经济日报").syndicated_from == "经济日报"
-    assert cleaned("(来源: 新闻晨报)", *BODY).syndicated_from == "新闻晨报"
-    assert cleaned(*BODY, "来源：经济日报 作者：张三").syndicated_from == "经济日报"
+@pytest.mark.parametrize("line,name", [
+    ("来源：经济日报", "经济日报"), ("(来源: 新闻晨报)", "新闻晨报"), ("来源：经济日报 作者：张三", "经济日报"),
+    ("稿源：《羊城晚报》", "羊城晚报"), ("本文转自人民网", "人民网"), ("转载自：新华网", "新华网"),
+    ("摘自《经济日报》2022年7月28日第5版", "经济日报"), ("【来源：经济日报-中国经济网】", "经济日报-中国经济网"),
+])
+def test_credit_lines_name_their_outlet_and_leave_the_text(line, name):
+    c = cleaned(line, *BODY) if line.startswith("(") else cleaned(*BODY, line)
+    assert c.sources == [name] and c.text.split("\n") == BODY
+
+
+def test_prose_about_sources_is_no_credit_line():
+    prose = ["这些数据来源于国家统计局，显示今年上半年研发投入持续增长。", "选自2022年度报告的数据显示，收入增长。"]
+    c = cleaned(*BODY, *prose)
+    assert c.sources == [] and c.text.split("\n") == BODY + prose
+
+
+def test_the_source_of_an_info_bar_at_the_edge():
+    c = cleaned("2022-07-27 10:00 来源：科技日报 作者：张三", *BODY)
+    assert c.text.split("\n") == BODY and c.info_sources == ["科技日报"] and c.sources == []
 
 
 def test_wordpress_notice_and_comment_widget_are_cut():
@@ -51,9 +68,10 @@ def test_navigation_and_share_lines():
 
 
 def test_editor_lines_only_at_the_edges():
-    c = cleaned(*BODY, "（责任编辑：魏喆）", "编辑 张三 校对 李四")
+    c = cleaned(*BODY, "（责任编辑：魏喆）", "编辑 张三 校对 李四 监制 赵六")
     assert c.text.split("\n") == BODY
-    assert set(c.people) == {"魏喆", "张三"}       # editors count as authors, proofreaders (校对) do not
+    assert c.people == []                             # editors are never authors
+    assert c.editors == ["魏喆", "张三", "李四"]       # 校对 is editorial; 监制 is neither
     mid = cleaned(BODY[0], "责任编辑：王五", *BODY[1:], *BODY)
     assert "责任编辑：王五" in mid.text
 

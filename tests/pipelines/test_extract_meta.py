@@ -93,10 +93,49 @@ def test_published_from_front_matter():
     assert "文章来源" not in a.text
 
 
-@pytest.mark.parametrize("via,origin", [("feed", "feed"), ("news_sitemap", "sitemap"), ("sitemap", "sitemap")])
-def test_published_from_discovery_hints(via, origin):
-    a = art(article_html(), hints={"published": "2022-04-17T18:08:38+08:00", "via": via})
+@pytest.mark.parametrize("hints,origin", [
+    ({"via": "feed", "published_from": "feed"}, "feed"),
+    ({"via": "news_sitemap", "published_from": "news_sitemap"}, "news_sitemap"),
+    ({"via": "refetch", "published_from": "news_sitemap"}, "news_sitemap"),   # a re-fetch keeps the first hint
+    ({"via": "feed"}, "feed"),                                              # crawl logs of schema 1
+])
+def test_published_from_discovery_hints(hints, origin):
+    a = art(article_html(), hints={"published": "2022-04-17T18:08:38+08:00", **hints})
     assert (a.published_at_origin, a.published_at) == (origin, datetime(2022, 4, 17, 10, 8, 38, tzinfo=timezone.utc))
+
+
+@pytest.mark.parametrize("hints", [
+    {"via": "sitemap", "modified": "2022-04-27T15:00:00+08:00", "modified_from": "sitemap_lastmod"},
+    {"via": "sitemap", "published": "2022-04-27T15:00:00+08:00"},   # schema 1 logs: lastmod or news date
+])
+def test_a_sitemap_lastmod_is_a_modification_time_below_every_date_of_the_page(hints):
+    a = art(article_html(before="<p class='info'>2022-04-17 09:30</p>"), hints=hints)
+    assert (a.published_at, a.published_at_origin) == (datetime(2022, 4, 17, 1, 30, tzinfo=timezone.utc), "text")
+    assert (a.modified_at, a.modified_at_origin) == (datetime(2022, 4, 27, 7, 0, tzinfo=timezone.utc),
+                                                     "sitemap_lastmod")
+    a = art(article_html(), hints=hints)   # the URL's day beats it too, and it does not give that day a time
+    assert (a.published_at_origin, a.published_at.astimezone(SH).isoformat()) == ("url", "2022-04-17T00:00:00+08:00")
+    plain = "https://www.bjnews.com.cn/detail/165873.html"   # nothing else at all: the last resort
+    a = art(article_html(), url=plain, source=CONFIG.get("bjnews"), hints=hints,
+            headers={"last-modified": "Wed, 27 Jul 2022 07:45:12 GMT"})
+    assert (a.published_at_origin, a.published_at) == ("sitemap_lastmod", datetime(2022, 4, 27, 7, 0, tzinfo=timezone.utc))
+
+
+def test_modified_at_from_the_page_before_the_hints_and_never_before_publication():
+    ld = ('<script type="application/ld+json">{"@type":"NewsArticle","datePublished":"2022-04-17T18:08:38+08:00",'
+          '"dateModified":"2022-04-18T09:00:00+08:00"}</script>')
+    hints = {"via": "sitemap", "modified": "2022-04-27T15:00:00+08:00", "modified_from": "sitemap_lastmod"}
+    a = art(article_html(head=ld), hints=hints)
+    assert (a.modified_at, a.modified_at_origin) == (datetime(2022, 4, 18, 1, 0, tzinfo=timezone.utc), "jsonld")
+    meta = '<meta property="article:modified_time" content="2022-04-19 08:00">'   # naive: the source's zone
+    a = art(article_html(head=meta), hints=hints)
+    assert (a.modified_at, a.modified_at_origin) == (datetime(2022, 4, 19, 0, 0, tzinfo=timezone.utc), "meta")
+    early = ld.replace("2022-04-18T09:00:00", "2022-04-01T09:00:00")   # before publication: not a modification
+    a = art(article_html(head=early))
+    assert (a.modified_at, a.modified_at_origin) == (None, None)
+    future = ld.replace("2022-04-18T09:00:00", "2030-01-01T00:00:00")   # after the fetch: skipped for the hint
+    a = art(article_html(head=future), hints=hints)
+    assert a.modified_at_origin == "sitemap_lastmod"
 
 
 def test_published_from_url_then_http_then_none():
@@ -122,11 +161,20 @@ def test_date_only_candidate_takes_the_time_of_a_later_one_on_the_same_day():
     assert (a.published_at, a.published_at_origin) == (datetime(2022, 4, 17, 10, 8, 38, tzinfo=timezone.utc), "feed")
 
 
-def test_authors_from_meta_and_bylines():
+def test_authors_from_meta_and_bylines_editors_apart():
     a = art(article_html(head='<meta name="author" content="张三, 李四">', before="<p>科技日报记者华凌</p>",
                          after="<p>（责任编辑：王五）</p>"))
-    assert a.authors == ["张三", "李四", "华凌", "王五"]
+    assert (a.authors, a.editors) == (["张三", "李四", "华凌"], ["王五"])
     assert "责任编辑" not in a.text and a.text.startswith("科技日报记者华凌")
+
+
+def test_editors_from_metadata_and_lines_outside_the_article():
+    ld = ('<script type="application/ld+json">{"@type":"NewsArticle","headline":"x","author":{"name":"华凌"},'
+          '"editor":{"@type":"Person","name":"赵琳"}}</script><meta name="author" content="责任编辑：孙艳">')
+    html = article_html(head=ld).replace("<div class='footer'>", "<div class='ed'>校对：傅杰丽 审核：刘洋</div>"
+                                                                   "<div class='footer'>")
+    a = art(html)
+    assert (a.authors, a.editors) == (["华凌"], ["赵琳", "孙艳", "傅杰丽", "刘洋"])
 
 
 def test_language_section_and_canonical():
