@@ -31,7 +31,7 @@ class DiscoveryCallbacks:
         f, entries = self._xml_entries(response, self.feed_entries)
         yield f
         for e in entries:
-            yield self.article(e.url, e.hints("feed"), e.published)
+            yield self.article(e.url, e.hints("feed"), e.newest)
 
     def parse_sitemap(self, response: Response):
         f, entries = self._xml_entries(response, self.sitemap_entries)
@@ -39,8 +39,8 @@ class DiscoveryCallbacks:
         depth = response.meta.get("na_depth", 0) + 1
         for e in entries:
             if not e.is_sitemap:
-                yield self.article(e.url, e.hints("sitemap"), e.published)
-            elif e.published is not None and self.frontier.cutoff is not None and e.published < self.frontier.cutoff:
+                yield self.article(e.url, e.hints("news_sitemap" if e.extra.get("news") else "sitemap"), e.newest)
+            elif e.newest is not None and self.frontier.cutoff is not None and e.newest < self.frontier.cutoff:
                 self.frontier._skip("too_old_sitemap")
             elif not self.frontier.claim(e.url):
                 self.frontier._skip("sitemap_cycle")      # fetched or scheduled already in this crawl

@@ -27,18 +27,34 @@ _DATE_IN_TEXT = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T
 
 @dataclass(slots=True)
 class Entry:
-    """A URL found on a discovery page, with what the page said about it."""
+    """A URL found on a discovery page, with what the page said about it.
+
+    ``published`` is a publication date (RSS ``pubDate``, Atom ``published``, a Google News sitemap's
+    ``publication_date``); ``modified`` a modification time (a sitemap's ``lastmod``, Atom ``updated``).
+    """
     url: str
     published: datetime | None = None
     title: str | None = None
     section: str | None = None
     is_sitemap: bool = False   # a child sitemap of a sitemap index
     extra: dict = field(default_factory=dict)
+    modified: datetime | None = None
+
+    @property
+    def newest(self) -> datetime | None:
+        """The latest date known of the entry (for the freshness cut-off: a page modified before it is older)."""
+        return max((d for d in (self.published, self.modified) if d is not None), default=None)
 
     def hints(self, via: str) -> dict:
+        """Crawl-log hints: ``via``, and ``published``/``modified`` with where they came from
+        (``published_from``: ``news_sitemap`` | ``feed``; ``modified_from``: ``sitemap_lastmod`` | ``feed``)."""
         h: dict = {"via": via}
         if self.published:
             h["published"] = self.published.isoformat()
+            h["published_from"] = "news_sitemap" if via == "news_sitemap" else "feed"
+        if self.modified:
+            h["modified"] = self.modified.isoformat()
+            h["modified_from"] = "feed" if via == "feed" else "sitemap_lastmod"
         if self.title:
             h["title"] = self.title
         if self.section:
@@ -110,16 +126,19 @@ def parse_feed(body: bytes, base_url: str, tz: ZoneInfo, max_bytes: int = MAX_DE
         name = _local(el.tag)
         if name == "item":
             link = _child_text(el, "link") or _guid_link(el)
-            date_s = _child_text(el, "pubDate", "date", "published", "updated")
+            date_s = _child_text(el, "pubDate", "date", "published", "issued")
+            mod_s = _child_text(el, "updated", "modified")
             section = _child_text(el, "category", "subject")
         elif name == "entry":
             link = _atom_link(el)
-            date_s = _child_text(el, "published", "updated", "issued", "modified")
+            date_s = _child_text(el, "published", "issued")
+            mod_s = _child_text(el, "updated", "modified")
             section = next((c.get("term") for c in el if _local(c.tag) == "category" and c.get("term")), None)
         else:
             continue
         if link and (url := _abs(base_url, link)):
-            out.append(Entry(url, parse_date(date_s, tz), _child_text(el, "title"), section))
+            out.append(Entry(url, parse_date(date_s, tz), _child_text(el, "title"), section,
+                             modified=parse_date(mod_s, tz)))
     return out
 
 
@@ -139,7 +158,8 @@ def _atom_link(el) -> str | None:
 
 
 def parse_sitemap(body: bytes, base_url: str, tz: ZoneInfo, max_bytes: int = MAX_DECODED_BYTES) -> list[Entry]:
-    """URLs of a sitemap (with ``lastmod`` / ``news:publication_date``) or child sitemaps of an index."""
+    """URLs of a sitemap or child sitemaps of an index; ``news:publication_date`` is ``published`` (and
+    marks a Google News entry, ``extra["news"]``), ``lastmod`` is ``modified``."""
     root = _root(body, max_bytes)
     if root is None:
         return []
@@ -155,8 +175,8 @@ def parse_sitemap(body: bytes, base_url: str, tz: ZoneInfo, max_bytes: int = MAX
         pub = parse_date(_child_text(news, "publication_date"), tz) if news is not None else None
         title = _child_text(news, "title") if news is not None else None
         lastmod = parse_date(_child_text(el, "lastmod"), tz)
-        out.append(Entry(url, pub or lastmod, title, is_sitemap=is_index,
-                         extra={"date_from": "news" if pub else "lastmod" if lastmod else None}))
+        out.append(Entry(url, pub, title, is_sitemap=is_index, modified=lastmod,
+                         extra={"news": True} if news is not None else {}))
     return out
 
 

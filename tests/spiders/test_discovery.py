@@ -37,20 +37,29 @@ def test_rss_items_with_dates_titles_sections():
     assert es[0].published == datetime(2022, 7, 27, 0, 0, tzinfo=timezone.utc)
     assert es[0].title == "新闻一" and es[0].section == "科技"
     assert es[1].published == datetime(2022, 7, 26, 9, 30, tzinfo=TZ)  # naive -> source timezone
-    assert es[0].hints("feed") == {"via": "feed", "published": "2022-07-27T08:00:00+08:00", "title": "新闻一",
-                                   "section": "科技"}
+    assert es[0].hints("feed") == {"via": "feed", "published": "2022-07-27T08:00:00+08:00", "published_from": "feed",
+                                   "title": "新闻一", "section": "科技"}
 
 
-def test_atom_alternate_link_relative_to_feed():
+def test_atom_alternate_link_relative_to_feed_and_updated_is_a_modification_time():
     (e,) = parse_feed(ATOM, "https://finews.withounder.com/feed.xml", TZ)
     assert e.url == "https://finews.withounder.com/2022/07/27/a.html"
-    assert e.published == datetime(2022, 7, 27, 10, tzinfo=timezone.utc) and e.section == "tech"
+    assert (e.published, e.modified) == (None, datetime(2022, 7, 27, 10, tzinfo=timezone.utc)) and e.section == "tech"
+    assert e.newest == e.modified
+    assert e.hints("feed") == {"via": "feed", "modified": "2022-07-27T10:00:00+00:00", "modified_from": "feed",
+                               "title": "A", "section": "tech"}
 
 
-def test_news_sitemap_prefers_publication_date_over_lastmod():
+def test_news_sitemap_publication_date_is_published_and_lastmod_is_modified():
     es = parse_sitemap(NEWS_SITEMAP, "https://www.bjnews.com.cn/sitemap/news.xml", TZ)
-    assert [e.published.date() if e.published else None for e in es] == [date(2022, 7, 27), date(2022, 6, 1), None]
-    assert es[0].title == "T1" and not es[0].is_sitemap
+    assert [e.published.date() if e.published else None for e in es] == [date(2022, 7, 27), None, None]
+    assert [e.modified.date() if e.modified else None for e in es] == [date(2022, 7, 1), date(2022, 6, 1), None]
+    assert es[0].title == "T1" and not es[0].is_sitemap and es[0].extra == {"news": True} and es[1].extra == {}
+    assert es[0].hints("news_sitemap") == {
+        "via": "news_sitemap", "published": "2022-07-27T08:00:00+08:00", "published_from": "news_sitemap",
+        "modified": "2022-07-01T00:00:00+08:00", "modified_from": "sitemap_lastmod", "title": "T1"}
+    assert es[1].hints("sitemap") == {"via": "sitemap", "modified": "2022-06-01T00:00:00+08:00",
+                                      "modified_from": "sitemap_lastmod"}
 
 
 def test_sitemap_index_and_gzip():
