@@ -165,8 +165,10 @@ def stage(store: Store | str, dt: date | str, run_id: str, config: SourcesConfig
     ledger, then stage every one not staged yet – this run's and any earlier run's."""
     from newsarchive.lake import archive, open_writer
     ids = sources if sources is not None else config.ids()
+    from pipelines import faults
     with open_writer(store) as lake:
         registered = archive.register(lake, ids, registered_by=run_id)
+        faults.point("stage:registered")
         per = stage_pending(lake, config, ids, staged_by=run_id, dts=dts, runs=runs, workers=workers,
                             progress=progress)
     rows = list(per.values())
@@ -275,10 +277,14 @@ def run_once(store: Store | str, dt: date, config: SourcesConfig, *, config_path
         for out in pool.map(one, ids):
             crawls.append(out)
             step("crawl", out)
+    from pipelines import faults
+    faults.point("run:crawled")
     staged = stage(store, dt, run_id, config, config.ids())
     step("stage", staged)
+    faults.point("run:staged")
     published = publish(store, dt, run_id, config)
     step("publish", published)
+    faults.point("run:published")
     qual = quality(store, dt, run_id, config, ids, mode=mode)
     step("quality", qual)
     rep = report(store, dt, config) if with_report else None

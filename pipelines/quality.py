@@ -58,6 +58,7 @@ class SourceMetrics:
     decode_mojibake: int = 0        # article pages rejected at decode as mojibake
     logical_time: str = ""
     pending_pages: int = 0          # article pages of this run's segments not archived yet
+    archived_before: int = 0        # sightings of this source archived from other crawl runs
 
     @property
     def empty_rate(self) -> float:
@@ -129,6 +130,7 @@ def measure(store: Store, dt: str, runs: dict[str, str], mode: str = "incrementa
         m.rejects = dict(c.get("rejects", {}))
         m.missing_dates = int(c.get("missing_dates", 0))
         m.pending_pages = int(c.get("pending_pages", 0))
+        m.archived_before = int(c.get("archived_before", 0))
         m.empty_bodies = sum(v for k, v in m.rejects.items() if k.split("/", 1)[-1] in EMPTY_REASONS)
         m.decode_mojibake = sum(v for k, v in m.rejects.items() if k.split("/", 1)[-1] == "mojibake")
         m.article_pages = m.new_articles + m.duplicates + sum(
@@ -221,6 +223,8 @@ def _stale(m: SourceMetrics, past: list[SourceMetrics], src: Source) -> list[str
         if now - first > limit:
             return [f"{m.source}: 0 new articles in every run since {first:%Y-%m-%d %H:%M} UTC "
                     f"({len(past) + 1} runs), expected within {src.freshness.expect_new_within_hours} h"]
+        return []
+    if m.archived_before:      # earlier crawls (killed before their checks ran) archived its pages
         return []
     return [f"{m.source}: 0 new articles in its first run ({m.pages_fetched} pages fetched)"]
 

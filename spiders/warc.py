@@ -30,6 +30,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
+from pipelines import faults
 from pipelines import raw as rawfmt
 from pipelines.seen import write_seen
 from pipelines.storage import Store
@@ -178,8 +179,11 @@ class Segment:
         if self.log_lines:
             self.check_whole()
             store.upload_file(self.local_warc, self.warc_rel, create_only=True)
+            faults.point("crawl:warc_uploaded")
             store.upload_file(self.local_log, self.log_rel, create_only=True)
+            faults.point("crawl:log_committed")
             write_seen(store, source_id, self.name, self.seen_rows)
+            faults.point("crawl:segment_committed")
         self.local_warc.unlink(missing_ok=True)
         self.local_log.unlink(missing_ok=True)
 

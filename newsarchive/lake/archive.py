@@ -415,4 +415,10 @@ def run_counts(lake: Lake, run_ids: list[str]) -> dict[tuple[str, str], dict]:
             "SELECT run_id, source, count(*), sum(article_pages) FROM pipeline.segments "
             "WHERE list_contains(?, run_id) AND state <> 'published' GROUP BY ALL", [run_ids]).fetchall():
         slot(run, source).update(pending_segments=n, pending_pages=int(pages or 0))
+    before = dict(con.execute("SELECT source, count(*) FROM sightings WHERE NOT list_contains(?, run_id) "
+                              "GROUP BY source", [run_ids]).fetchall())
+    for run in run_ids:
+        for source in before:
+            if (run, source) in out or before[source]:
+                slot(run, source)["archived_before"] = before[source]
     return out
