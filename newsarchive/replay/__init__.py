@@ -5,7 +5,7 @@ HTTP/1.1 listener on 127.0.0.1 (a free port), and so do a few foreign hosts that
 a correct crawler never requests (``finews.zning.xyz`` share links, ``service.weibo.com`` share
 buttons, the ``hm.baidu.com`` tracker, ``www.8btc.com``). Pages are generated per request from a
 deterministic corpus (the five seed stories plus synthetic sci-tech news) with every link in the
-replay's ``http://127.0.0.1:PORT/...`` form; only articles published before the replay clock exist.
+replay's ``http://127.0.0.1:PORT/...`` form; only articles published (online) before the replay clock exist.
 
     from newsarchive.replay import Replay
     with Replay(clock=None, scale=1) as r:       # binds in __init__, serves on enter, stops+joins on exit
@@ -44,10 +44,28 @@ What a correct crawler should see:
   carry ``utm_*`` parameters (the article pattern only matches after canonicalization).
 * Articles send ETag (changes only with the text) and Last-Modified, and answer 304 to a
   matching If-None-Match / If-Modified-Since; listings, feeds and sitemaps send neither.
+  Sitemaps give each article's ``lastmod`` (its last change), bjnews' news sitemap its
+  ``publication_date``, feeds the publication date.
 * ``advance`` after the default clock publishes exactly ``articles`` new web articles, spread
   round-robin over stdaily, bbtnews, bjnews, ce, finews, btchangqing (plus their print twins in
-  the next day's e-paper); the ``updated`` hard case changes text and Last-Modified at
-  2022-07-28T14:00+08:00 (so ``advance(days=1)`` from the default clock shows it).
+  the next day's e-paper). Revisions: the ``updated`` hard case changes text and Last-Modified at
+  2022-07-28T14:00+08:00 (so ``advance(days=1)`` from the default clock shows it); ``updated_twice``
+  (bjnews, published 2022-07-27 18:00) changes at 2022-07-28T11:00 and T20:00 (crawls at the default
+  clock, at 12:00 and at 21:00 see three versions); ``lastmod_later`` (stdaily) shows 2022-07-20 09:30
+  while an edit at 2022-07-27T15:00 is its sitemap ``lastmod``.
+* Syndication: finews copies carry ``（文章来源：科技日报）``; ce's copies of 科技日报 stories say
+  ``来源：科技日报`` in the info bar (``info_bar_source``), every other page of stdaily and ce names its
+  own outlet there; btchangqing's copies of ce stories end with ``来源：经济日报``. Ground truth:
+  ``ArticleRecord.syndicated_from``; ``authors`` (reporters) and ``editors`` (责任编辑/编辑, 校对) apart.
+* An aggregator crawled before the original (``aggregator_first``): seed 004's finews copy is online
+  from 2021-12-31 14:13:07, the 科技日报 original (showing the same time) only from
+  ``AGGREGATOR_FIRST_APPEARS`` (2022-01-01 09:00). ``Replay(clock=AGGREGATOR_FIRST_CLOCK)`` (2021-12-31
+  18:00) serves the copy and not the original (404)::
+
+      with Replay(clock=AGGREGATOR_FIRST_CLOCK) as r:
+          ...crawl finews (logical date 2021-12-31), stage, publish...
+          r.set_clock(DEFAULT_CLOCK)
+          ...crawl stdaily (2022-07-28): the original comes second...
 * ``articles()`` leaves out the hard cases that never yield a full article (slow, truncated,
   robots-disallowed, …); ``retry_500``/``retry_429`` are in it (``listed=False``: only the
   listing sidebar links them).
@@ -61,7 +79,9 @@ bomb_stacked, stacked_gzip, unknown_encoding, redirect_offsite, long_url) plus t
 (``http://<btchangqing>@<www.8btc.com>/…``); ``sitemap_loop``, ``sitemap_deep`` and ``sitemap_flood``
 (``expect="bounded"``) are hostile sitemap indexes served on btchangqing but linked from nowhere: a
 test adds one to ``discovery.sitemaps``. ``updated``
-is a regular btchangqing post; ``gbk_meta_only`` and ``gb2312_gb18030`` are regular ce posts (all
+is a regular btchangqing post, ``updated_twice`` a bjnews one, ``lastmod_later`` a stdaily one,
+``info_bar_source`` a ce one, ``aggregator_first`` finews' copy of seed 004 (see above);
+``gbk_meta_only`` and ``gb2312_gb18030`` are regular ce posts (all
 ce pages are GBK bytes: header ``charset=GBK``, ``<meta>`` gb2312; paper.ce.cn declares its
 charset only in ``<meta>``); ``mobile_link``, ``tracking_link`` and ``conditional`` point at
 ordinary articles. ``break_source(id, "empty_bodies")`` empties the article bodies of one source
@@ -72,9 +92,11 @@ path+query, status, time, duration, bytes, kind = article|hard|listing|feed|site
 archive|not_found|foreign|error, source, request headers), appended before the response is
 written (a delayed response is logged when it is ready; status 0 if the replay stopped first).
 """
+from .hardcases import AGGREGATOR_FIRST_APPEARS, AGGREGATOR_FIRST_CLOCK
 from .log import LoggedRequest
 from .model import DEFAULT_CLOCK
 from .records import ArticleRecord
 from .replay import Replay
 
-__all__ = ["Replay", "ArticleRecord", "LoggedRequest", "DEFAULT_CLOCK"]
+__all__ = ["Replay", "ArticleRecord", "LoggedRequest", "DEFAULT_CLOCK", "AGGREGATOR_FIRST_CLOCK",
+           "AGGREGATOR_FIRST_APPEARS"]

@@ -52,6 +52,8 @@ class Corpus:
             paragraphs, title = tuple(half_width(p) for p in paragraphs), half_width(title)
         kw.setdefault("section", style.section)
         kw.setdefault("editor", textgen.person_name(rng) if source != "btchangqing" else None)
+        if source == "bjnews" and kw["editor"]:   # 编辑 … 校对 …
+            kw.setdefault("proofreader", textgen.person_name(random.Random(story)))
         post = Post(source=source, channel="web", host=paths.WEB_HOST[source], path="", title=title,
                     published=published, paragraphs=paragraphs, story=story, authors=authors, **kw)
         self.posts.append(post)

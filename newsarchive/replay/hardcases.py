@@ -81,6 +81,17 @@ REDIRECT_PARTNER = "/390302.html"
 OFFSITE = ("www.8btc.com", "/390999.html")
 REDIRECT_OFFSITE = "/390998.html"   # where redirect_offsite sends a crawler
 UPDATED_AT = datetime(2022, 7, 28, 14, 0, tzinfo=TZ)
+#: ``updated_twice`` (新京报): published 2022-07-27 18:00, changed at these two times (JSON-LD dateModified).
+UPDATED_TWICE_AT = (datetime(2022, 7, 28, 11, 0, tzinfo=TZ), datetime(2022, 7, 28, 20, 0, tzinfo=TZ))
+#: ``lastmod_later`` (科技日报): the page shows 2022-07-20 09:30; an edit at LASTMOD_AT moves the sitemap lastmod.
+LASTMOD_PUBLISHED, LASTMOD_AT = datetime(2022, 7, 20, 9, 30, tzinfo=TZ), datetime(2022, 7, 27, 15, 0, tzinfo=TZ)
+#: ``aggregator_first``: seed 004's finews copy is online from the seed's time (2021-12-31 14:13:07), the
+#: 科技日报 original (showing the same time) only from AGGREGATOR_FIRST_APPEARS. A replay clock of
+#: AGGREGATOR_FIRST_CLOCK serves the copy and not the original: crawl finews there, then move the clock on
+#: (``set_clock(DEFAULT_CLOCK)``) and crawl stdaily.
+AGGREGATOR_FIRST_SEED = "004"
+AGGREGATOR_FIRST_APPEARS = datetime(2022, 1, 1, 9, 0, tzinfo=TZ)
+AGGREGATOR_FIRST_CLOCK = datetime(2021, 12, 31, 18, 0, tzinfo=TZ)
 
 
 def cases(extra: dict[str, tuple[str, str, str]], http: bool = True) -> dict[str, HardCase]:
@@ -96,6 +107,17 @@ def cases(extra: dict[str, tuple[str, str, str]], http: bool = True) -> dict[str
         for n, path, o, note in _DISCOVERY:
             out[n] = HardCase(n, "btchangqing", BT, path, "bounded", o, note)
     notes = {"updated": ("archived_twice", "ok", f"body and modified time change at {UPDATED_AT.isoformat()}"),
+             "updated_twice": ("archived_thrice", "ok",
+                               "body and JSON-LD dateModified change at "
+                               + " and ".join(t.isoformat() for t in UPDATED_TWICE_AT)),
+             "lastmod_later": ("archived", "ok",
+                               f"page shows {LASTMOD_PUBLISHED:%Y-%m-%d %H:%M}; an edit at {LASTMOD_AT.isoformat()} is "
+                               "its sitemap lastmod (a modification time, not the publish time)"),
+             "info_bar_source": ("archived", "ok", "经济日报 copy of a 科技日报 story: 来源：科技日报 in the info bar"),
+             "aggregator_first": ("archived", "ok",
+                                  f"seed {AGGREGATOR_FIRST_SEED}'s finews copy; the 科技日报 original appears only at "
+                                  f"{AGGREGATOR_FIRST_APPEARS.isoformat()}: Replay(clock=AGGREGATOR_FIRST_CLOCK) "
+                                  "serves the copy alone"),
              "gbk_meta_only": ("archived", "ok", "GBK page; charset only in <meta>, none in Content-Type"),
              "gb2312_gb18030": ("archived", "ok", "declares gb2312, holds 镕 喆 堃 (GBK) and 䶮 (GB18030 4-byte)"),
              "mobile_link": ("archived", "ok", "listing links m.bjnews.com.cn; canonical is www"),
@@ -111,8 +133,15 @@ def post_cases(world) -> dict[str, tuple[str, str, str]]:
     """(host, path, source) of the hard cases that are ordinary posts of the corpus."""
     from .sites.bjnews import mobile_linked
     posts = {n: p for n, p in world.hard_posts.items() if p.source in world.sites}
-    out = {n: (posts[n].host, posts[n].path, posts[n].source) for n in ("updated", "gbk_meta_only", "gb2312_gb18030")
-           if n in posts}
+    out = {n: (posts[n].host, posts[n].path, posts[n].source)
+           for n in ("updated", "updated_twice", "lastmod_later", "gbk_meta_only", "gb2312_gb18030") if n in posts}
+    sources = world.sites
+    copy = next((p for p in world.corpus.posts if p.source == "ce" and p.syndicated_from == "科技日报"), None)
+    if copy and "ce" in sources:
+        out["info_bar_source"] = (copy.host, copy.path, "ce")
+    agg = next((p for p in world.corpus.posts if p.seed == AGGREGATOR_FIRST_SEED and p.source == "finews"), None)
+    if agg and "finews" in sources:
+        out["aggregator_first"] = (agg.host, agg.path, "finews")
     bj = world.snapshot.web.get("bjnews", [])
     mobile = next((p for p in bj if mobile_linked(p)), None)
     if mobile:
@@ -153,6 +182,23 @@ def add_posts(c) -> None:
              "团队成员刘䶮介绍，相关成果已在国际期刊发表。")
     c.web("ce", "李堃团队在量子精密测量领域取得新进展", (first,) + s.paragraphs[1:], when, c.story_id("h"), rng,
           lead=True, hard_case="gb2312_gb18030")
+    _revisions(c, rng)
+
+
+def _revisions(c, rng: random.Random) -> None:
+    """``updated_twice`` (新京报) and ``lastmod_later`` (科技日报): numbers and story ids fixed, so the rest
+    of the corpus is numbered as without them."""
+    when = datetime(2022, 7, 27, 18, 0, tzinfo=TZ)
+    s = textgen.make_story(rng, when)
+    v2 = s.paragraphs[:-1] + (s.paragraphs[-1] + "（7月28日11时更新：相关部门已公布实施细则。）",)
+    v3 = v2 + ("记者7月28日晚间获悉，首批试点项目名单将于下周公布。",)
+    c.web("bjnews", s.title, s.paragraphs, when, "h-updated-twice", rng, lead=True, hard_case="updated_twice",
+          updates=(Version(UPDATED_TWICE_AT[0], v2), Version(UPDATED_TWICE_AT[1], v3)),
+          extra={"num": int(when.timestamp() * 1000) * 10 + 7})
+    s = textgen.make_story(rng, LASTMOD_PUBLISHED)
+    fixed = s.paragraphs + ("（更正：本文第二段中的数据已于7月27日更新。）",)
+    c.web("stdaily", s.title, s.paragraphs, LASTMOD_PUBLISHED, "h-lastmod-later", rng, lead=True,
+          hard_case="lastmod_later", updates=(Version(LASTMOD_AT, fixed),), extra={"num": 519_001})
 
 
 def sidebar(ctx: Ctx) -> str:

@@ -2,7 +2,8 @@
 
 A story published on several sites (or in the web edition and the e-paper of
 one site) is several posts sharing a ``story`` id. Times are aware datetimes in
-Asia/Shanghai. A post is visible once ``published <= clock``; an updated post
+Asia/Shanghai. A post is visible once ``visible_at <= clock`` (its ``published``
+time, unless it ``appears`` later than the time it shows); an updated post
 switches to its later version once the clock passes ``Version.at``.
 """
 from __future__ import annotations
@@ -35,6 +36,7 @@ class Post:
     story: str                        # shared by every copy of one story
     authors: tuple[str, ...] = ()     # reporters / writers named on the page
     editor: str | None = None         # 责任编辑 / 编辑 named on the page
+    proofreader: str | None = None    # 校对 named on the page
     section: str | None = None
     syndicated_from: str | None = None
     seed: str | None = None           # "000".."004" for the seed stories
@@ -42,6 +44,16 @@ class Post:
     hard_case: str | None = None
     near_miss_of: str | None = None   # story id of the near-miss partner
     extra: dict = field(default_factory=dict)   # site-specific: info_code, page name, quirks…
+    appears: datetime | None = None   # online only from then (later than ``published``, the time it shows)
+
+    @property
+    def visible_at(self) -> datetime:
+        return self.appears or self.published
+
+    @property
+    def editors(self) -> tuple[str, ...]:
+        """Editorial staff the page names (责任编辑/编辑, 校对)."""
+        return tuple(x for x in (self.editor, self.proofreader) if x)
 
     def version(self, clock: datetime) -> tuple[tuple[str, ...], datetime, bool]:
         """(paragraphs, modified, is_update) as served at ``clock``."""

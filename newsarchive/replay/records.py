@@ -19,8 +19,9 @@ class ArticleRecord:
     published: datetime               # aware, +08:00
     modified: datetime                # == published unless the article was updated
     authors: tuple[str, ...]          # reporters/writers named on the page
-    editor: str | None                # 责任编辑 / 编辑 named on the page
+    editors: tuple[str, ...]          # editorial staff named on the page: 责任编辑 / 编辑, 校对
     syndicated_from: str | None       # e.g. 科技日报 for finews' （文章来源：科技日报）
+    syndicated_from_source: str | None   # the source id of that outlet (stdaily)
     section: str | None
     paragraphs: tuple[str, ...]       # body text, one entry per paragraph (sub-headings included)
     story: str                        # same value for every copy of one story (syndication, e-paper)
@@ -47,10 +48,16 @@ def record(post: Post, clock: datetime, url: str, real_url: str, charset: str,
     paras, modified, updated = post.version(clock)
     return ArticleRecord(
         source=post.source, url=url, real_url=real_url, channel=post.channel, title=post.title,
-        published=post.published, modified=modified, authors=post.authors, editor=post.editor,
-        syndicated_from=post.syndicated_from, section=post.section, paragraphs=tuple(plain(p) for p in paras),
+        published=post.published, modified=modified, authors=post.authors, editors=post.editors,
+        syndicated_from=post.syndicated_from, syndicated_from_source=_outlet_source(post.syndicated_from),
+        section=post.section, paragraphs=tuple(plain(p) for p in paras),
         story=post.story, seed=post.seed, is_update=updated, hard_case=post.hard_case,
         near_miss_of=near_miss_url, listed=not post.extra.get("unlisted"), charset=charset)
+
+
+def _outlet_source(name: str | None) -> str | None:
+    from .styles import STYLES
+    return next((sid for sid, st in STYLES.items() if name and st.name == name), None)
 
 
 def ground_truth(world, real_config, url) -> list[ArticleRecord]:

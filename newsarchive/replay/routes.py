@@ -51,7 +51,7 @@ def _key(url: str) -> tuple[str, str]:
 
 def build(posts: list[Post], sites: dict, clock: datetime, version: int) -> Snapshot:
     snap = Snapshot(version, clock)
-    snap.visible = [p for p in posts if p.published <= clock and p.source in sites]
+    snap.visible = [p for p in posts if p.visible_at <= clock and p.source in sites]
     for p in sorted(snap.visible, key=lambda p: (p.published, p.path), reverse=True):
         if p.channel == "epaper":
             snap.editions.setdefault((p.source, p.day), []).insert(0, p)

@@ -1,6 +1,7 @@
 """Where the five seed stories live in the replay (``corpus/seeds.yaml``).
 
-* 000, 004: 科技日报 (stdaily) originals, republished by finews under ``kejiribao``.
+* 000, 004: 科技日报 (stdaily) originals, republished by finews under ``kejiribao``. 004's original
+  appears online only the next morning (``hardcases.AGGREGATOR_FIRST_APPEARS``), after finews' copy.
 * 002: 北京商报 (bbtnews) original, republished by finews under ``beijingshangbao``.
 * 003: 经济日报 (ce, served as GBK, full-width, uncensored) and the half-width, ``***``-censored
   repost on btchangqing (WordPress chrome, 温馨提示 footer), between its two real neighbours.
@@ -44,11 +45,14 @@ def uncensored(paragraphs: list[str], fills: list[str]) -> tuple[str, ...]:
 
 def place_seeds(c) -> None:
     s, rng = load(), random.Random(f"{c.seed}:seeds")
+    from .hardcases import AGGREGATOR_FIRST_APPEARS, AGGREGATOR_FIRST_SEED
     for sid, source, category in (("000", "stdaily", "kejiribao"), ("004", "stdaily", "kejiribao"),
                                   ("002", "bbtnews", "beijingshangbao")):
         d, when = s[sid], parse_time(s[sid]["published"])
         authors = ("华凌",) if sid == "004" else ()
-        orig = c.web(source, d["title"], tuple(d["paragraphs"]), when, f"seed-{sid}", rng, authors=authors, seed=sid)
+        late = AGGREGATOR_FIRST_APPEARS if sid == AGGREGATOR_FIRST_SEED else None   # the aggregator has it first
+        orig = c.web(source, d["title"], tuple(d["paragraphs"]), when, f"seed-{sid}", rng, authors=authors, seed=sid,
+                     appears=late)
         quirks = ("empty_center_p",) if sid == "004" else ()
         c.finews_copy(orig, when, category, d["info_code"], tags=d["tags"], quirks=quirks)
     _seed_003(c, s["003"], rng)

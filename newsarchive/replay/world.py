@@ -89,7 +89,7 @@ class World:
             self._clock = end
             self._changed()
             return [p for p in self.corpus.posts
-                    if p.channel == "web" and start < p.published <= end and not p.extra.get("unlisted")]
+                    if p.channel == "web" and start < p.visible_at <= end and not p.extra.get("unlisted")]
 
     def break_source(self, source: str, mode: str = "empty_bodies") -> None:
         if mode not in BREAK_MODES:

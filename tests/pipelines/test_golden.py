@@ -1,8 +1,8 @@
 """Golden fixtures (fundus style): every page under tests/fixtures/golden/<source>/ against its expected record.
 
 Regenerate with ``python scripts/regen_fixtures.py`` (pages and expectations come from the replay's
-ground truth). Title, authors and syndication must match exactly, the date to the precision the page
-shows; the body is checked with snippets it must and must not contain.
+ground truth). Title, authors, editors and syndication (outlet and source id) must match exactly, the
+date to the precision the page shows; the body is checked with snippets it must and must not contain.
 """
 from __future__ import annotations
 
@@ -16,10 +16,12 @@ import pytest
 from pipelines.config import load_sources
 from pipelines.extract import extract
 from pipelines.record import Article, RawPage
+from pipelines.syndication import Outlets
 
 GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "golden"
 CASES = sorted(GOLDEN.glob("*/*.json"))
 CONFIG = load_sources()
+OUTLETS = Outlets(CONFIG.sources)
 _WS = re.compile(r"\s+")
 
 
@@ -33,7 +35,7 @@ def run(case: Path) -> tuple[Article, dict]:
     page = RawPage(url=meta["url"], body=case.with_suffix(".html").read_bytes(), source=source.id,
                    headers=meta["headers"], fetched_at=datetime.fromisoformat(meta["fetched_at"]),
                    run_id="golden")
-    res = extract(page, source)
+    res = extract(page, source, outlets=OUTLETS)
     assert isinstance(res, Article), f"{case.name}: {res}"
     return res, meta["expected"]
 
@@ -49,7 +51,8 @@ def test_golden(case: Path):
     art, exp = run(case)
     assert art.title == exp["title"]
     assert sorted(art.authors) == sorted(exp["authors"])
-    assert art.syndicated_from == exp["syndicated_from"]
+    assert sorted(art.editors) == sorted(exp["editors"])
+    assert (art.syndicated_from, art.syndicated_from_source) == (exp["syndicated_from"], exp["syndicated_from_source"])
     want = datetime.fromisoformat(exp["published_at"])
     assert art.published_at is not None, "no publication date"
     got = art.published_at.astimezone(want.tzinfo)

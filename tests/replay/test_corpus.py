@@ -134,5 +134,5 @@ def test_hard_case_outcomes_use_the_crawl_log_vocabulary(replay):
     outcomes = {"ok", "not_modified", "http_error", "timeout", "connection_error", "too_large", "bad_encoding",
                 "redirect_loop", "not_html", "robots_disallowed", "offsite", "url_too_long", "sitemap_too_deep"}
     for c in replay.hard_case_info.values():
-        assert c.outcome in outcomes and c.expect in {"archived", "archived_twice", "rejected", "never_requested",
-                                                      "bounded"}
+        assert c.outcome in outcomes and c.expect in {"archived", "archived_twice", "archived_thrice", "rejected",
+                                                      "never_requested", "bounded"}

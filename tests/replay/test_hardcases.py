@@ -27,9 +27,12 @@ def test_every_documented_hard_case_has_a_url(replay):
             "gb2312_gb18030", "mobile_link", "tracking_link", "conditional",
             # issue 17: hostile encodings, links and redirects (sidebar), hostile sitemaps (configured by tests)
             "bomb_gzip_identity", "bomb_stacked", "stacked_gzip", "unknown_encoding", "redirect_offsite",
-            "long_url", "ipv6_link", "userinfo_link", "sitemap_loop", "sitemap_deep", "sitemap_flood"}
+            "long_url", "ipv6_link", "userinfo_link", "sitemap_loop", "sitemap_deep", "sitemap_flood",
+            # issue 14: revisions, dates and syndication
+            "updated_twice", "lastmod_later", "info_bar_source", "aggregator_first"}
     assert want == set(replay.hard_cases) == set(replay.hard_case_info)
-    assert {c.source for c in replay.hard_case_info.values()} <= {"btchangqing", "ce", "bjnews", "bbtnews", "stdaily"}
+    assert {c.source for c in replay.hard_case_info.values()} <= {"btchangqing", "ce", "bjnews", "bbtnews", "stdaily",
+                                                                  "finews"}
 
 
 def test_http_hard_cases_are_linked_from_the_listing(replay, http):
@@ -158,6 +161,73 @@ def test_updated_article_changes_after_the_clock_passes(fresh, http):
     assert after.headers["ETag"] != before.headers["ETag"]
     assert after.headers["Last-Modified"] != before.headers["Last-Modified"]
     assert http.get(url, headers={"If-None-Match": before.headers["ETag"]}).status_code == 200
+
+
+def test_an_article_updated_twice(fresh, http):
+    from newsarchive.replay.hardcases import UPDATED_TWICE_AT
+    url = fresh.hard_cases["updated_twice"]
+    pages, etags = [], set()
+    for clock in (None, "2022-07-28T12:00:00+08:00", "2022-07-28T21:00:00+08:00"):
+        if clock:
+            fresh.set_clock(clock)
+        r = http.get(url)
+        rec = next(a for a in fresh.articles() if a.url == url)
+        assert rec.paragraphs[-1] in r.text
+        pages.append((rec.body, rec.modified))
+        etags.add(r.headers["ETag"])
+    assert len({b for b, _ in pages}) == len(etags) == 3
+    assert [m for _, m in pages][1:] == list(UPDATED_TWICE_AT)
+    assert f'"dateModified": "{UPDATED_TWICE_AT[1].isoformat()}"' in r.text
+
+
+def test_a_sitemap_lastmod_later_than_the_date_on_the_page(replay, http):
+    from newsarchive.replay.hardcases import LASTMOD_AT, LASTMOD_PUBLISHED
+    url = replay.hard_cases["lastmod_later"]
+    page = http.get(url).text
+    sitemap = http.get(replay.config.get("stdaily").discovery.sitemaps[0]).text
+    assert f"{LASTMOD_PUBLISHED:%Y-%m-%d %H:%M}" in page and LASTMOD_AT.isoformat() not in page
+    assert f"<loc>{url}</loc><lastmod>{LASTMOD_AT.isoformat()}</lastmod>" in sitemap
+    rec = next(a for a in replay.articles() if a.url == url)
+    assert (rec.published, rec.modified, rec.is_update) == (LASTMOD_PUBLISHED, LASTMOD_AT, True)
+
+
+def test_the_info_bar_names_the_original_outlet_or_the_pages_own(replay, http):
+    copy = http.get(replay.hard_cases["info_bar_source"]).content.decode("gb18030")
+    assert '<span id="articleSource">来源：科技日报</span>' in copy
+    own = next(a for a in replay.articles("ce") if a.syndicated_from is None and a.hard_case is None)
+    assert '<span id="articleSource">来源：经济日报</span>' in http.get(own.url).content.decode("gb18030")
+    std = next(a for a in replay.articles("stdaily") if a.hard_case is None)
+    assert "<span>来源：科技日报</span>" in http.get(std.url).text
+
+
+def test_editor_lines_name_the_editors_of_the_ground_truth(replay, http):
+    bj = next(a for a in replay.articles("bjnews", "web") if a.editors)
+    assert len(bj.editors) == 2 and f"编辑 {bj.editors[0]} 校对 {bj.editors[1]}" in http.get(bj.url).text
+    for sid, line in (("stdaily", "责任编辑：{}"), ("bbtnews", "（责任编辑：{}）"), ("ce", "(责任编辑：{})")):
+        rec = next(a for a in replay.articles(sid, "web") if a.editors)
+        page = http.get(rec.url).content.decode("gb18030" if sid == "ce" else "utf-8")
+        assert line.format(rec.editors[0]) in page and not set(rec.editors) & set(rec.authors)
+    assert not any(a.editors for a in replay.articles(channel="epaper"))
+
+
+def test_an_aggregator_copy_online_before_the_original(http):
+    from newsarchive.replay import AGGREGATOR_FIRST_APPEARS, AGGREGATOR_FIRST_CLOCK, DEFAULT_CLOCK
+    with Replay(clock=AGGREGATOR_FIRST_CLOCK) as r:
+        copy = r.hard_cases["aggregator_first"]
+        original = next(a for a in r.world.corpus.posts if a.seed == "004" and a.source == "stdaily"
+                        and a.channel == "web")
+        original_url = r.url(original.host, original.path)
+        assert [a.url for a in r.articles("finews")] == [copy] and not r.articles("stdaily", "web")
+        assert http.get(copy).status_code == 200 and http.get(original_url).status_code == 404
+        listing = http.get(r.config.get("finews").discovery.listings[0].url).text
+        assert copy in listing and original_url not in http.get(r.config.get("stdaily").discovery.sitemaps[0]).text
+        r.set_clock(AGGREGATOR_FIRST_APPEARS)
+        assert http.get(original_url).status_code == 200
+        rec = next(a for a in r.articles("stdaily") if a.url == original_url)
+        fin = next(a for a in r.articles("finews") if a.url == copy)
+        assert rec.published == fin.published and rec.story == fin.story and fin.syndicated_from == "科技日报"
+        r.set_clock(DEFAULT_CLOCK)
+        assert original_url in {a.url for a in r.articles("stdaily")}
 
 
 def test_gbk_page_with_charset_only_in_meta(replay, http):

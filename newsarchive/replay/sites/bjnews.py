@@ -1,10 +1,8 @@
 """新京报 (www.bjnews.com.cn): JSON-LD NewsArticle, a Google News sitemap, mobile links in the listing."""
 from __future__ import annotations
 
-import random
 from datetime import timedelta
 
-from .. import textgen
 from ..chrome import Ctx, esc, jsonld, local, paras_html, share_links, ymd_hm
 from ..feeds import news_sitemap
 from .base import Site
@@ -50,8 +48,7 @@ class Bjnews(Site):
                      "author": [{"@type": "Person", "name": a} for a in post.authors],
                      "publisher": {"@type": "Organization", "name": "新京报"}, "mainEntityOfPage": url})
         reporter = f'<span class="reporter">新京报记者 {esc(" ".join(post.authors))}</span>' if post.authors else ""
-        proof = textgen.person_name(random.Random(post.story))
-        editor = f"<p>编辑 {esc(post.editor)} 校对 {esc(proof)}</p>" if post.editor else ""
+        editor = f"<p>编辑 {esc(post.editor)} 校对 {esc(post.proofreader)}</p>" if post.editor else ""
         related = "".join(f'<li><a href="{ctx.post_url(p)}">{esc(p.title)}</a></li>' for p in self.related(ctx, post))
         main = f"""<div class="bodyTitle"><h1>{esc(post.title)}</h1>
 <div class="left">{reporter}<span class="timer">{ymd_hm(post.published)}</span></div></div>
