@@ -10,6 +10,12 @@ A row is written for every article fetch whose result is *final*: archived
 (2xx), not modified, gone (404/410/...), too large, not HTML, redirect loop.
 Transient failures (5xx, 429, timeouts, network errors) are not written, so the
 next crawl tries again.
+
+Re-fetching: ``load_seen(..., recent_since=t)`` also returns the archived URLs first
+fetched at or after ``t`` (``SeenSet.recent``), least recently checked first, with their
+newest validators (ETag / Last-Modified, for a conditional request) and the publication
+date their discovery hint gave (so a new version keeps it). Pages found through a
+date-addressed archive (e-paper, ``via`` = ``archive``) are print: never re-fetched.
 """
 from __future__ import annotations
 
@@ -35,7 +41,13 @@ SCHEMA = pa.schema([
     ("etag", pa.string()),
     ("last_modified", pa.string()),
     ("run_id", pa.string()),
+    # how the URL was found (the crawl-log hint ``via``) and the publication date the hint gave
+    ("via", pa.string()),
+    ("published", pa.string()),
+    ("published_from", pa.string()),
 ])
+#: Outcomes of an archived page (first fetch, or a later check of it).
+_ARCHIVED = ("ok", "not_modified")
 
 #: Outcomes after which an article URL is not fetched again by a crawl.
 FINAL_OUTCOMES = frozenset({"ok", "not_modified", "too_large", "not_html", "redirect_loop", "offsite",
@@ -66,6 +78,22 @@ class SeenEntry:
     first_fetched_at: datetime
     etag: str | None = None
     last_modified: str | None = None
+    last_checked_at: datetime | None = None
+    via: str | None = None
+    published: str | None = None
+    published_from: str | None = None
+
+    @property
+    def conditional(self) -> bool:
+        """A validator to send: the request can be answered with 304."""
+        return bool(self.etag or self.last_modified)
+
+    def hints(self) -> dict:
+        """Crawl-log hints of the re-fetch (the first fetch's publication date, when it had one)."""
+        h = {"via": "refetch"}
+        if self.published:
+            h["published"], h["published_from"] = self.published, self.published_from or "feed"
+        return h
 
 
 @dataclass
@@ -124,23 +152,33 @@ def load_seen(store: Store, source_id: str, *, recent_since: datetime | None = N
 
 
 def _recent(store: Store, files: list[str], since: datetime) -> dict[str, SeenEntry]:
-    """url_key -> SeenEntry for archived (ok) URLs whose first fetch is at or after ``since``."""
-    tbl = store.read_parquet(files, columns=["url_key", "url", "fetched_at", "outcome", "etag", "last_modified"],
-                             schema=SCHEMA)
-    tbl = tbl.filter(pc.is_in(tbl["outcome"], pa.array(["ok", "not_modified"])))
-    first = tbl.group_by("url_key").aggregate([("fetched_at", "min")])
-    young = {k for k, t in zip(first["url_key"].to_pylist(), first["fetched_at_min"].to_pylist()) if t >= since}
-    out: dict[str, SeenEntry] = {}
-    for row in tbl.sort_by("fetched_at").to_pylist():  # later rows carry the newest validators
+    """url_key -> SeenEntry for archived URLs first fetched at or after ``since`` (not from a date
+    archive), least recently checked first (then newest first)."""
+    import pyarrow.dataset as ds
+    head = store.read_parquet(files, columns=["key_hash", "fetched_at", "outcome"], schema=SCHEMA)
+    head = head.filter(pc.is_in(head["outcome"], pa.array(_ARCHIVED)))
+    first = head.group_by("key_hash").aggregate([("fetched_at", "min")])
+    young = first.filter(pc.greater_equal(first["fetched_at_min"], pa.scalar(since, SCHEMA.field("fetched_at").type)))
+    if not young.num_rows:
+        return {}
+    tbl = store.read_parquet(files, filters=ds.field("key_hash").isin(young["key_hash"]), schema=SCHEMA)
+    tbl = tbl.filter(pc.is_in(tbl["outcome"], pa.array(_ARCHIVED)))
+    rows: dict[str, dict] = {}
+    for row in tbl.sort_by("fetched_at").to_pylist():   # later rows carry the newest validators
         k = row["url_key"]
-        if k not in young:
+        prev = rows.get(k)
+        if prev is None:
+            rows[k] = {**row, "first": row["fetched_at"]}
             continue
-        prev = out.get(k)
-        out[k] = SeenEntry(url=prev.url if prev else row["url"],
-                           first_fetched_at=prev.first_fetched_at if prev else row["fetched_at"],
-                           etag=row["etag"] or (prev.etag if prev else None),
-                           last_modified=row["last_modified"] or (prev.last_modified if prev else None))
-    return out
+        prev["fetched_at"] = row["fetched_at"]
+        for name in ("etag", "last_modified"):
+            prev[name] = row[name] or prev[name]
+    out = [(k, SeenEntry(url=r["url"], first_fetched_at=r["first"], etag=r["etag"], last_modified=r["last_modified"],
+                         last_checked_at=r["fetched_at"], via=r["via"], published=r["published"],
+                         published_from=r["published_from"]))
+           for k, r in rows.items() if r["via"] != "archive"]
+    out.sort(key=lambda ke: (ke[1].last_checked_at, -ke[1].first_fetched_at.timestamp()))
+    return dict(out)
 
 
 def recent_cutoff(now: datetime, hours: int) -> datetime | None:
@@ -194,9 +232,11 @@ def rows_for_line(line: dict, mobile_hosts: dict[str, str] | None = None, key=No
     if not line.get("final") or line.get("kind") != "article" or not is_final(line["outcome"], line.get("status")):
         return []
     urls = [*line.get("redirected_from", []), line["url"]]
+    hints = line.get("hints") or {}
     base = {"url": line["url"], "fetched_at": datetime.fromisoformat(line["fetched_at"]),
             "status": line.get("status"), "outcome": line["outcome"], "etag": line.get("etag"),
-            "last_modified": line.get("last_modified"), "run_id": line.get("run")}
+            "last_modified": line.get("last_modified"), "run_id": line.get("run"), "via": hints.get("via"),
+            "published": hints.get("published"), "published_from": hints.get("published_from")}
     return [{**base, "url_key": k} for k in dict.fromkeys(key(u) for u in urls)]
 
 

@@ -126,6 +126,8 @@ def summarize(crawler, opts: CrawlOptions, elapsed: float) -> dict:
         "responses": stats.get("response_received_count", 0),
         "articles_archived": counts.get("article/ok", 0),
         "articles_not_modified": counts.get("article/not_modified", 0),
+        # recent archived articles due for a check, checks sent, answered 304, came back (200: modified)
+        "refetch": dict(getattr(spider, "refetch", None) or {}),
         "discovery_pages_ok": getattr(spider, "discovery_ok", 0),
         "failures": failures,
         # requests refused before sending (robots, address checks, URL limits; off-site links included)

@@ -3,7 +3,8 @@
 No Scrapy here; the spider asks ``admit_article(url, published)`` and gets a reason when not.
 The budget is shared: discovery pages (feeds, sitemaps, listings, archive pages) may take at most
 ``DISCOVERY_SHARE`` of it, so however many sitemaps or pages a site offers, at least the rest is
-left for the articles they lead to (articles may use whatever discovery leaves).
+left for the articles they lead to (articles may use whatever discovery leaves); re-fetches of
+recent articles, sent first, at most ``REFETCH_SHARE``.
 """
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from pipelines.urls import canonicalize
 
 #: The part of the request budget that discovery pages may use.
 DISCOVERY_SHARE = 0.5
+#: The part of the request budget that re-fetches of recent articles may use (they are sent first).
+REFETCH_SHARE = 0.25
 _DATE_IN_PATH = re.compile(r"(?<!\d)(\d{4})[-/_]?(\d{2})[-/_]?(\d{2})(?!\d)")
 
 

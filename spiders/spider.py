@@ -19,7 +19,7 @@ from pipelines.urls import MAX_URL_LENGTH, BadURL, parse_host
 from spiders import discovery, outcome
 from spiders.discovering import DiscoveryCallbacks
 from spiders.errback import fetches_of_failure
-from spiders.frontier import Frontier
+from spiders.frontier import REFETCH_SHARE, Frontier
 from spiders.items import Fetch
 from spiders.middlewares import ATTEMPT
 from spiders.recorder import Recorder
@@ -38,6 +38,8 @@ class NewsSpider(DiscoveryCallbacks, scrapy.Spider):
         self.opts, self.source = opts, opts.source
         self.not_modified: set[str] = set()
         self.discovery_ok = 0
+        #: re-fetches: recent articles due for a check, checks sent, answered 304, came back (modified)
+        self.refetch = {"candidates": 0, "sent": 0, "not_modified": 0, "modified": 0}
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kw: Any) -> "NewsSpider":
@@ -48,8 +50,10 @@ class NewsSpider(DiscoveryCallbacks, scrapy.Spider):
     def setup(self, store: Store, settings) -> None:
         o, src = self.opts, self.source
         reconcile(store, src.id, None, src.mobile_hosts)     # every date: a killed crawl of any day
-        from datetime import datetime, timezone
-        recent = recent_cutoff(datetime.now(timezone.utc), src.freshness.refetch_recent_hours)
+        fresh = src.freshness
+        # Recency of a page is wall time since we first fetched it (the live site changes in real time,
+        # whatever logical date the crawl writes under); a backfill re-fetches nothing.
+        recent = recent_cutoff(_now(), fresh.refetch_recent_hours) if fresh.refetch_max_requests else None
         seen = load_seen(store, src.id, recent_since=None if o.backfill else recent)
         cut = None if o.backfill else discovery.cutoff(o.day, src.freshness.max_age_days, src.tz)
         self.frontier = Frontier(src, seen, o.budget, cut)
@@ -128,16 +132,27 @@ class NewsSpider(DiscoveryCallbacks, scrapy.Spider):
                                    {"via": "archive", "issue_date": day.isoformat()}, na_date=day, na_pages=[1])
                 day += timedelta(days=1)
             return
-        for entry in self.frontier.seen.recent.values():
+        for entry in self.refetches():
             if self.frontier.claim(entry.url):
-                yield self.request(entry.url, "article", self.parse_article, {"via": "refetch"}, refetch=True,
+                req = self.request(entry.url, "article", self.parse_article, entry.hints(), refetch=True,
                                    validators={"etag": entry.etag, "last_modified": entry.last_modified})
+                self.refetch["sent"] += isinstance(req, Request)
+                yield req
         yield from (self.request(u, "feed", self.parse_feed) for u in d.feeds)
         for u in d.news_sitemaps + d.sitemaps:
             if self.frontier.claim(u):   # an index listing a configured sitemap again is a cycle
                 yield self.request(u, "sitemap", self.parse_sitemap, na_depth=0)
         for i, lst in enumerate(d.listings):
             yield self.request(lst.url, "listing", self.parse_listing, na_listing=i, na_page=1)
+
+    def refetches(self) -> list:
+        """Recent archived articles to re-fetch (``pipelines.seen.SeenSet.recent``: least recently checked
+        first): those with a validator (unless ``freshness.refetch_unconditional``), at most
+        ``freshness.refetch_max_requests`` and ``REFETCH_SHARE`` of the request budget."""
+        fresh = self.source.freshness
+        due = [e for e in self.frontier.seen.recent.values() if e.conditional or fresh.refetch_unconditional]
+        self.refetch["candidates"] = len(due)
+        return due[:min(fresh.refetch_max_requests, int(self.frontier.budget * REFETCH_SHARE))]
 
     # ------------------------------------------------------------ callbacks
     def finish(self, response: Response, ok_types=("html",)) -> Fetch:
@@ -157,6 +172,8 @@ class NewsSpider(DiscoveryCallbacks, scrapy.Spider):
 
     def parse_article(self, response: Response):
         f = self.finish(response)
+        if f.hints.get("via") == "refetch" and f.outcome in ("ok", "not_modified"):
+            self.refetch["modified" if f.outcome == "ok" else "not_modified"] += 1
         if f.outcome == "ok":
             f.body = response.body
             f.body_bytes = len(response.body)   # stage decodes the archived bytes to no more than this

@@ -64,7 +64,7 @@ def test_every_hard_case_is_archived_or_rejected_with_its_reason(world):
     for name, case in r.hard_case_info.items():
         src = cfg.get(case.source)
         url = r.hard_cases[name]
-        if case.expect in ("archived", "archived_twice"):
+        if case.expect in ("archived", "archived_twice", "archived_thrice"):
             assert url_key(url, src.mobile_hosts) in archived(store, cfg, case.source), name
         elif case.expect == "rejected":
             rj = failures.get((case.source, url)) or failures[(case.source, finals[(case.source, url)]["url"])]
@@ -158,10 +158,11 @@ def test_a_backfill_date_without_an_edition_is_not_an_outage(world, tmp_path):
     assert list(iter_fetch_failures(store, "bjnews", "2021-01-01")) == []
 
 
-def test_second_crawl_fetches_only_the_new_articles(world):
+def test_second_crawl_fetches_only_the_new_articles_and_checks_recent_ones_conditionally(world):
     """Runs last: it moves the shared replay's clock."""
     r, cfg, path, store, _ = world
     r.clear_log()
+    first = {sid: archived(store, cfg, sid) for sid in cfg.ids()}
     new = r.advance(days=1, articles=3)
     results = crawl_many(cfg.ids(), store.uri, path, day="2022-07-29")
     assert all(code == 0 for code, *_ in results.values())
@@ -170,8 +171,18 @@ def test_second_crawl_fetches_only_the_new_articles(world):
     transient = {r.hard_cases[n] for n, c in r.hard_case_info.items()
                  if c.outcome in ("timeout", "connection_error", "bad_encoding")}
     slow = r.hard_cases["slow"]   # the replay logs it only when its 30 s answer ends: not yet
-    fetched = {r.url(e.host, e.path) for e in r.request_log if e.kind in ("article", "hard")}
+    pages = [e for e in r.request_log if e.kind in ("article", "hard")]
+    checks = [e for e in pages if "If-None-Match" in e.headers or "If-Modified-Since" in e.headers]
+    fetched = {r.url(e.host, e.path) for e in pages if e not in checks}
     assert len(new) == 3 and fetched | {slow} == set(new) | transient
+    # re-fetches: archived articles of the first crawl, answered 304 unless the page changed since
+    for e in checks:
+        sid = r.world.host_source[e.host]
+        assert url_key(r.url(e.host, e.path), cfg.get(sid).mobile_hosts) in first[sid]
+    changed = {r.hard_cases["updated"], r.hard_cases["updated_twice"]}
+    assert {r.url(e.host, e.path) for e in checks if e.status == 200 and e.kind == "article"} == changed
+    assert sum(s["refetch"]["not_modified"] for _, s, _ in results.values()) == \
+        len([e for e in checks if e.status == 304]) > 50
     # listings: page 1 only (it holds already-archived articles), feeds and sitemaps are fetched again
     assert not [e for e in r.request_log if e.kind == "listing" and re.search(r"page|_\d+\.s?html|\?", e.path)]
     assert {e.kind for e in r.request_log} <= {"article", "hard", "listing", "feed", "sitemap", "robots"}

@@ -53,6 +53,42 @@ def test_recent_entries_use_first_fetch_and_newest_validators(local_store):
     assert e.first_fetched_at == T0 and e.etag == '"v2"'
 
 
+def test_recent_entries_least_recently_checked_first_without_e_paper_pages(local_store):
+    a, b, c, ep = (f"https://x.cn/a/{i}.html" for i in range(4))
+    write_seen(local_store, "s", "r1", [row(a, T0, etag='"a"'), row(b, T0 + timedelta(hours=1), etag='"b"'),
+                                        row(c, T0 + timedelta(hours=2), etag='"c"'),
+                                        {**row(ep, T0, etag='"e"'), "via": "archive"}])
+    write_seen(local_store, "s", "r2", [row(a, T0 + timedelta(hours=3), outcome="not_modified", status=304)])
+    recent = load_seen(local_store, "s", recent_since=T0 - timedelta(hours=1)).recent
+    assert [e.url for e in recent.values()] == [b, c, a]   # least recently checked first: a was checked last
+    assert recent[url_key(a)].last_checked_at == T0 + timedelta(hours=3)
+
+
+def test_recent_entries_keep_the_publication_hint_of_their_first_fetch(local_store):
+    u = "https://x.cn/a/1.html"
+    first = {**row(u, T0, etag='"v1"'), "via": "feed", "published": "2022-07-27T08:00:00+08:00",
+             "published_from": "feed"}
+    write_seen(local_store, "s", "r1", [first])
+    write_seen(local_store, "s", "r2", [{**row(u, T0 + timedelta(hours=1), etag='"v2"'), "via": "refetch"}])
+    e = load_seen(local_store, "s", recent_since=T0).recent[url_key(u)]
+    assert (e.via, e.etag, e.conditional) == ("feed", '"v2"', True)
+    assert e.hints() == {"via": "refetch", "published": "2022-07-27T08:00:00+08:00", "published_from": "feed"}
+    line = {"url": u, "kind": "article", "final": True, "outcome": "ok", "status": 200, "fetched_at": T0.isoformat(),
+            "run": "r", "hints": e.hints()}
+    (r,) = rows_for_line(line)
+    assert (r["via"], r["published"], r["published_from"]) == ("refetch", "2022-07-27T08:00:00+08:00", "feed")
+
+
+def test_seen_files_written_before_the_hint_columns_still_load(local_store):
+    import pyarrow as pa
+    from pipelines.seen import SCHEMA, to_table
+    old = to_table([row("https://x.cn/old.html", T0, etag='"o"')]).drop_columns(["via", "published", "published_from"])
+    assert old.schema.names == [n for n in SCHEMA.names if n not in ("via", "published", "published_from")]
+    local_store.write_parquet(old, "index/urls/source=s/old.parquet")
+    e = load_seen(local_store, "s", recent_since=T0).recent[url_key("https://x.cn/old.html")]
+    assert (e.etag, e.via, e.published) == ('"o"', None, None) and isinstance(old, pa.Table)
+
+
 def test_compaction_keeps_membership_and_first_fetch(local_store):
     for i in range(3):
         write_seen(local_store, "s", f"r{i}", [row(f"https://x.cn/{i}.html"), row("https://x.cn/same.html", T0 + timedelta(hours=i))])

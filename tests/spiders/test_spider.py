@@ -81,7 +81,10 @@ def test_news_sitemap_skips_entries_older_than_max_age(spider_factory):
     <url><loc>https://www.bjnews.com.cn/detail/3.html</loc><lastmod>2022-06-28T00:00:00+08:00</lastmod></url></urlset>"""
     _, reqs = split(spider.parse_sitemap(xml_response(req, body)))
     assert [r.url for r in reqs] == [f"{B}/detail/1.html", f"{B}/detail/3.html"]   # 30 days before 2022-07-28
-    assert reqs[0].meta["na_hints"]["published"] == "2022-07-27T08:00:00+08:00"
+    assert reqs[0].meta["na_hints"] == {"via": "news_sitemap", "published": "2022-07-27T08:00:00+08:00",
+                                        "published_from": "news_sitemap"}
+    assert reqs[1].meta["na_hints"] == {"via": "sitemap", "modified": "2022-06-28T00:00:00+08:00",   # no <news:news>
+                                        "modified_from": "sitemap_lastmod"}
 
 
 def test_budget_bounds_requests(spider_factory):
@@ -115,6 +118,37 @@ def test_refetch_recent_articles_is_conditional(spider_factory):
     assert req.meta["handle_httpstatus_list"] == [304]
     (f,) = spider.parse_article(response(req, b"", status=304))
     assert (f.outcome, f.kind) == ("not_modified", "article")
+
+
+def test_refetches_are_bounded_conditional_and_keep_the_publication_hint(spider_factory):
+    from pipelines.seen import SeenEntry
+    t = datetime(2022, 7, 28, tzinfo=timezone.utc)
+    entries = [SeenEntry(f"{B}/detail/{i}.html", t, f'"v{i}"', published="2022-07-27T08:00:00+08:00",
+                         published_from="news_sitemap") for i in range(12)]
+    entries.append(SeenEntry(f"{B}/detail/99.html", t))   # no validator: cannot be conditional
+    spider = spider_factory(budget=40)                    # a quarter of the budget: 10 re-fetches
+    spider.frontier.seen.recent = {str(i): e for i, e in enumerate(entries)}
+    reqs = [r for r in spider.start_requests_list() if r and r.meta["na_hints"].get("via") == "refetch"]
+    assert [r.url for r in reqs] == [e.url for e in entries[:10]]
+    assert spider.refetch == {"candidates": 12, "sent": 10, "not_modified": 0, "modified": 0}
+    assert reqs[0].meta["na_hints"] == {"via": "refetch", "published": "2022-07-27T08:00:00+08:00",
+                                        "published_from": "news_sitemap"}
+    assert spider.frontier.admit_article(entries[0].url) == "duplicate"   # listed again: not fetched twice
+    spider.parse_article(response(reqs[0], b"", status=304)).__next__()
+    spider.parse_article(response(reqs[1], "<html><body>新版本</body></html>")).__next__()
+    assert (spider.refetch["not_modified"], spider.refetch["modified"]) == (1, 1)
+
+
+def test_refetch_off_and_unconditional_by_config(spider_factory):
+    from pipelines.seen import SeenEntry
+    spider = spider_factory()
+    spider.frontier.seen.recent = {"k": SeenEntry(f"{B}/detail/99.html", datetime(2022, 7, 28, tzinfo=timezone.utc))}
+    assert spider.refetches() == []
+    src = spider.source.model_copy(update={"freshness": spider.source.freshness.model_copy(
+        update={"refetch_unconditional": True})})
+    spider.source = src
+    (req,) = [r for r in spider.start_requests_list() if r and r.meta["na_hints"].get("via") == "refetch"]
+    assert b"If-None-Match" not in req.headers and b"If-Modified-Since" not in req.headers
 
 
 def test_article_outcomes_html_and_not_html(spider_factory):
