@@ -39,7 +39,7 @@ from pipelines.urls import article_id
 
 _SPACE = re.compile(r"\s+")
 _MARKUP = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*[\s>/]|!--|!doctype)", re.I)
-EXTRACTOR_VERSION = f"newsarchive-extract/1.0 trafilatura/{trafilatura.__version__}"
+EXTRACTOR_VERSION = f"newsarchive-extract/1.1 trafilatura/{trafilatura.__version__}"
 DEFAULT_MIN_CHARS = 80
 
 
