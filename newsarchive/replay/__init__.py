@@ -42,8 +42,9 @@ What a correct crawler should see:
   Dates without an edition answer 404. finews/btchangqing "archives" are date pages of web posts.
 * bjnews' listing links every third article through ``m.bjnews.com.cn``; bbtnews' feed links
   carry ``utm_*`` parameters (the article pattern only matches after canonicalization).
-* Articles send ETag (changes only with the text) and Last-Modified, and answer 304 to a
-  matching If-None-Match / If-Modified-Since; listings, feeds and sitemaps send neither.
+* Articles (hard-case pages that serve one included) send ETag (changes only with the text) and
+  Last-Modified, and answer 304 to a matching If-None-Match / If-Modified-Since; listings, feeds and
+  sitemaps send neither.
   Sitemaps give each article's ``lastmod`` (its last change), bjnews' news sitemap its
   ``publication_date``, feeds the publication date.
 * ``advance`` after the default clock publishes exactly ``articles`` new web articles, spread

@@ -98,9 +98,9 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             srv.log.add(srv.real_host, srv.port, self, 0, t0, 0, resp.kind)
             return
-        if resp.status == 200 and resp.kind == "article" and _not_modified(resp, self.headers):
+        if resp.status == 200 and resp.kind in ("article", "hard") and _not_modified(resp, self.headers):
             resp = Response(304, b"", None, [h for h in resp.headers if h[0] in ("ETag", "Last-Modified")],
-                            kind="article")
+                            kind=resp.kind)
         # Logged before the answer is written: a client that has the response finds it in the log.
         planned = 0 if head or resp.status == 304 else (len(resp.body) if resp.stream is None else resp.length or -1)
         srv.log.add(srv.real_host, srv.port, self, resp.status, t0, planned, resp.kind)
