@@ -44,11 +44,17 @@ def test_every_seed_source_has_articles_and_seed_stories_are_archived_once(demo)
             assert len({h for h, _ in seen}) == 1 and sum(new for _, new in seen) == 1, (seed, seen)
 
 
-def test_second_round_adds_only_the_new_articles(demo):
+def test_second_round_adds_the_new_articles_and_new_versions_of_the_updated_ones(demo):
+    """Round 2 archives the 3 articles the replay published, and re-fetches recent ones conditionally:
+    the two that changed (``updated``, ``updated_twice``) become new versions, the rest answer 304."""
     _, store = demo
     from newsarchive.views import connect_views
     con = connect_views(store)
     (articles, dups), = con.execute("SELECT articles, exact_duplicates FROM batches "
                                     "WHERE CAST(dt AS VARCHAR) = '2022-07-29'").fetchall()
-    assert articles == 3 and dups == 0
-    assert con.execute("SELECT count(*) FROM articles WHERE CAST(dt AS VARCHAR) = '2022-07-29'").fetchone()[0] == 3
+    assert articles == 5 and dups == 0
+    versions = con.execute("""SELECT url FROM articles WHERE CAST(dt AS VARCHAR) = '2022-07-29' AND article_id IN
+                              (SELECT article_id FROM articles WHERE CAST(dt AS VARCHAR) = '2022-07-28')""").fetchall()
+    with Replay() as r:
+        updated = {urlsplit(r.hard_cases[n]).path for n in ("updated", "updated_twice")}
+    assert {urlsplit(u).path for u, in versions} == updated
