@@ -3,20 +3,20 @@
 * ``newsarchive_incremental`` – every ``NEWSARCHIVE_SCHEDULE`` (default hourly, catchup off):
   feeds, sitemaps and listing pages of every enabled source.
 * ``newsarchive_daily`` – once a day for the logical date: the date-addressed e-paper/archive
-  pages. **Backfill this DAG** (UI, ``airflow backfill create``, REST ``/api/v2/backfills``):
-  each run crawls its own date's archive and publishes its own batch, idempotently.
-* ``newsarchive_reprocess`` – manual: re-extract a date range from the raw WARC (no fetching)
-  and re-publish, e.g. after an extractor upgrade.
-* ``newsarchive_compact`` – once a day: merges small files, then rolls every month up through the
-  day before the logical date (``newsarchive compact --rollup --before D``), so analyst queries
-  open a few big files (see README "Compaction").
-* ``newsarchive_snapshot_summary`` – scheduled on the ``articles`` Asset: logs a DuckDB summary
-  of each new snapshot (an example consumer for analysts).
+  pages. **Backfill this DAG** (one run at a time: ``--max-active-runs 1``).
+* ``newsarchive_reprocess`` – manual: re-extract a date range from the raw WARC (no fetching),
+  re-publish, then check quality and rebuild the reports of those dates.
+* ``newsarchive_compact`` – once a day: merges small files, rolls the months up.
+* ``newsarchive_snapshot_summary`` – on the ``articles`` Asset: a DuckDB summary of the archive.
 
-Every task passes paths and counts, never data. Crawls run as subprocesses
-(``newsarchive crawl``), one mapped task per source. Publishes go through the
-one-slot pool ``newsarchive_publish`` so two runs never write the same partition
-at once; each DAG also has ``max_active_runs=1``.
+A pipeline run: ``plan`` → per source (a mapped task group, each instance named by its source):
+``source.crawl`` (subprocess ``newsarchive crawl``) → ``source.stage`` (``newsarchive stage`` of
+that source: everything its crawls committed and nobody staged yet) → ``publish`` (every staged
+segment of every source, one at a time through the pool ``newsarchive_publish``; trigger rule
+``all_done``: one failed source never holds back the others) → ``source.quality`` → ``report``
+(``all_done``: rebuilds the run report, links it, and is red while any source of the run is red,
+so "clear failed tasks" reruns it too). Helpers: ``newsarchive_ops.py``; the runbook is the
+README's "Operations" section and each DAG's Docs tab.
 """
 from __future__ import annotations
 
@@ -24,14 +24,16 @@ import os
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import Asset, Param, dag, get_current_context, task
+from airflow.sdk import Asset, BaseOperatorLink, Param, dag, get_current_context, task, task_group
 
-STORE = os.environ.get("NEWSARCHIVE_STORE", "/opt/airflow/data")
-CONFIG = os.environ.get("NEWSARCHIVE_CONFIG") or None
+import newsarchive_ops as ops
+
 SCHEDULE = os.environ.get("NEWSARCHIVE_SCHEDULE", "@hourly")
-S3_CONN_ID = os.environ.get("NEWSARCHIVE_S3_CONN_ID", "newsarchive_s3")
 PUBLISH_POOL = os.environ.get("NEWSARCHIVE_PUBLISH_POOL", "newsarchive_publish")
+#: A pipeline run still running this long after it was queued raises the "run overdue" alert (0: none).
+DEADLINE = timedelta(minutes=float(os.environ.get("NEWSARCHIVE_DEADLINE_MINUTES") or 150))
 START = pendulum.datetime(2022, 7, 1, tz="UTC")
+STORE, CONFIG = ops.STORE, ops.CONFIG
 
 
 def _asset_uri(rel: str) -> str:
@@ -49,6 +51,7 @@ DEFAULT_ARGS = {
     "retry_exponential_backoff": True,
     "max_retry_delay": timedelta(minutes=15),
     "execution_timeout": timedelta(minutes=30),
+    "on_failure_callback": ops.on_failure,
 }
 PARAMS = {
     "sources": Param([], type="array", description="source ids to run (empty: every enabled source)"),
@@ -58,140 +61,205 @@ PARAMS = {
 }
 
 
-# ----------------------------------------------------------------------------- helpers (no heavy imports)
-def _s3_env() -> dict[str, str]:
-    """S3 settings from the Airflow connection ``NEWSARCHIVE_S3_CONN_ID`` when it exists, else the environment."""
-    try:
-        from airflow.sdk import BaseHook
-        conn = BaseHook.get_connection(S3_CONN_ID)
-    except Exception:  # noqa: BLE001 - no such connection: the worker's environment applies
-        return {}
-    extra = conn.extra_dejson or {}
-    env = {"AWS_REGION": extra.get("region_name", "us-east-1")}
-    endpoint = extra.get("endpoint_url") or (f"http://{conn.host}:{conn.port}" if conn.host else None)
-    if endpoint:
-        env["NEWSARCHIVE_S3_ENDPOINT"] = endpoint
-    if conn.login:
-        env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"] = conn.login, conn.password or ""
-    os.environ.update(env)
-    return env
-
-
-def _run_info() -> dict:
-    """Logical date, run id and mode of the current DAG run."""
-    from newsarchive.jobs import make_run_id
-    ctx = get_current_context()
-    dr = ctx["dag_run"]
-    logical = dr.logical_date or dr.run_after
-    run_type = str(getattr(dr.run_type, "value", dr.run_type))
-    mode = ctx["params"].get("mode", "auto")
-    if mode == "auto":
-        mode = "archive" if (ctx["dag"].dag_id == "newsarchive_daily" or run_type == "backfill") else "incremental"
-    return {"dt": logical.date().isoformat(), "run_id": make_run_id(run_type, logical), "mode": mode,
-            "logical": logical.isoformat()}
-
-
 def _config():
     from pipelines.config import load_sources
     return load_sources(CONFIG)
 
 
+def _deadline(dag_id: str):
+    from airflow.sdk import DeadlineAlert, DeadlineReference, SyncCallback
+    if not DEADLINE:
+        return None
+    within = f"{DEADLINE.total_seconds() / 60:g} min"
+    return DeadlineAlert(reference=DeadlineReference.DAGRUN_QUEUED_AT, interval=DEADLINE,
+                         callback=SyncCallback(ops.deadline_missed, kwargs={"dag_id": dag_id, "within": within}))
+
+
+class RunReportLink(BaseOperatorLink):
+    """The ``report`` task's link to the run report it built (its return value's ``url``)."""
+    name = "Run report"
+
+    def get_link(self, operator, *, ti_key) -> str:
+        value = ti_key.xcom_pull(task_ids=ti_key.task_id, key="return_value") if hasattr(ti_key, "xcom_pull") else None
+        return (value or {}).get("url", "") if isinstance(value, dict) else ""
+
+
 # ----------------------------------------------------------------------------- the pipeline DAGs
-def pipeline_dag(dag_id: str, schedule: str, description: str):
+PIPELINE_DOC = """
+### {dag_id}
+
+{what}
+
+**Grid:** one column per run. The tasks of a source are in the group `source`, named by the
+source (`source.crawl [stdaily]`). `publish` and `report` are one task each.
+
+| red task | means | first step |
+|---|---|---|
+| `source.crawl [s]` | the crawl of *s* failed; the log's first lines say why in words (exit 3 = unreachable) | open the site; a transient failure is retried by the next run |
+| `source.stage [s]` | extraction of *s* could not run (not a bad page: those are rejects) | read the log; clear the task |
+| `source.quality [s]` | *s* was crawled but looks wrong: the message names the check and the numbers | README "Alerts" table |
+| `report` | red whenever any source of the run is red (its log lists them and links the report) | fix the cause, then **Clear → only failed tasks** on the run |
+
+Healthy sources are archived whatever the others do. What a red run left behind is archived by
+the next run of any pipeline DAG. Links: the `report` task's **Run report** extra link.
+"""
+
+
+def pipeline_dag(dag_id: str, schedule: str, description: str, what: str):
     @dag(dag_id=dag_id, schedule=schedule, start_date=START, catchup=False, max_active_runs=1,
          default_args=DEFAULT_ARGS, params=PARAMS, tags=["newsarchive", "pipeline"],
-         description=description, doc_md=__doc__)
+         description=description, doc_md=PIPELINE_DOC.format(dag_id=dag_id, what=what),
+         deadline=_deadline(dag_id))
     def pipeline():
-        @task
+        @task(retries=1)
         def plan() -> list[dict]:
-            info = _run_info()
+            ctx = get_current_context()
+            info = ops.run_info(ctx)
             cfg = _config()
-            wanted = get_current_context()["params"].get("sources") or cfg.ids(enabled_only=True)
+            wanted = ctx["params"].get("sources") or cfg.ids(enabled_only=True)
             jobs = []
             for sid in wanted:
-                src = cfg.get(sid)
-                archive = info["mode"] == "archive" and src.discovery.archive is not None
+                archive = info["mode"] == "archive" and cfg.get(sid).discovery.archive is not None
                 if info["mode"] == "archive" and not archive:
                     continue
-                jobs.append({"source": sid, **info, "archive": archive})
-            print(f"run {info['run_id']} ({info['mode']}) for {info['dt']}: {[j['source'] for j in jobs]}")
+                jobs.append({"source": sid, "dt": info["dt"], "mode": info["mode"], "archive": archive})
+            ops.say(f"{info['mode']} run for {info['dt']}: {', '.join(j['source'] for j in jobs) or 'no source'}")
             return jobs
 
-        @task(outlets=[RAW], max_active_tis_per_dagrun=4, execution_timeout=timedelta(hours=1))
+        @task(outlets=[RAW], max_active_tis_per_dagrun=4, execution_timeout=timedelta(hours=1),
+              map_index_template=ops.SOURCE_NAME,
+              doc_md="Runs `newsarchive crawl` for one source. Its first log lines: the outcome in words.")
         def crawl(job: dict) -> dict:
             from datetime import date
 
-            from newsarchive import jobs
-            d = date.fromisoformat(job["dt"])
-            out = jobs.crawl(job["source"], STORE, d, job["run_id"], config_path=CONFIG,
-                             since=d if job["archive"] else None, until=d if job["archive"] else None,
-                             env=_s3_env(), timeout=3300)
-            s = out.summary
-            print(f"{job['source']}: exit {out.exit_code}, {s.get('responses', 0)} responses, "
-                  f"{s.get('articles_archived', 0)} articles archived, failures {s.get('failures', {})}")
-            if not out.ok:
-                raise RuntimeError(f"crawl of {job['source']} failed (exit {out.exit_code}): "
-                                   f"{'; '.join(s.get('errors', [])) or out.stderr_tail[-1500:]}")
-            return {"source": job["source"], "dt": job["dt"], "run_id": job["run_id"], "mode": job["mode"],
-                    "responses": s.get("responses", 0), "articles": s.get("articles_archived", 0)}
-
-        @task
-        def stage(crawled: list[dict]) -> dict:
-            from newsarchive import jobs
-            info = _run_info()
-            res = jobs.stage_subprocess(STORE, info["dt"], info["run_id"], [c["source"] for c in crawled],
-                                        config_path=CONFIG, env=_s3_env())
-            print(f"staged {res['articles']} articles and {res['rejects']} rejects: {res['sources']}")
-            return {**info, "articles": res["articles"], "rejects": res["rejects"],
-                    "sources": [c["source"] for c in crawled]}
-
-        @task(pool=PUBLISH_POOL, outlets=[ARTICLES])
-        def publish(staged: dict) -> dict:
-            from newsarchive import jobs
-            _s3_env()
-            res = jobs.publish(STORE, staged["dt"], staged["run_id"], _config())
-            print(res)
-            return {**staged, "published": res.get("published", False), "manifest": res.get("manifest")}
-
-        @task  # AirflowFailException fails it at once; retries only cover infrastructure errors
-        def quality(published: dict) -> dict:
             from airflow.sdk.exceptions import AirflowFailException
 
             from newsarchive import jobs
-            _s3_env()
-            if not published["published"]:
-                print("nothing was published in this run; checks skipped")
-                return published
-            rep = jobs.quality(STORE, published["dt"], published["run_id"], _config(),
-                               published["sources"], mode=published["mode"])
-            print(rep.summary())
-            if not rep.ok:
-                raise AirflowFailException("quality checks failed: " + " | ".join(rep.failures))
-            return published
+            ctx = ops.named(get_current_context(), job["source"])
+            info = ops.run_info(ctx)
+            run_id = ops.crawl_run_id(info)
+            d = date.fromisoformat(job["dt"])
+            out = jobs.crawl(job["source"], STORE, d, run_id, config_path=CONFIG,
+                             since=d if job["archive"] else None, until=d if job["archive"] else None,
+                             env=ops.store_env(), timeout=3300)
+            s = out.summary
+            if not out.ok:
+                msg = ops.explain_crawl(job["source"], out.exit_code, s)
+                ops.say(msg, f"store run id {run_id}", error=True)
+                ops.details("crawler stderr (last 2,000 characters)", out.stderr_tail)
+                raise (AirflowFailException if out.exit_code in ops.CRAWL_FINAL else RuntimeError)(msg)
+            ops.say(f"{job['source']}: {s.get('responses', 0)} responses, {s.get('articles_archived', 0)} articles "
+                    f"archived, failures {s.get('failures') or 'none'}, refused {s.get('refused') or 'none'}",
+                    f"store run id {run_id} ({job['mode']}{', e-paper of ' + job['dt'] if job['archive'] else ''})")
+            return {"source": job["source"], "dt": job["dt"], "run_id": run_id, "mode": job["mode"],
+                    "responses": s.get("responses", 0), "articles": s.get("articles_archived", 0)}
 
-        @task(trigger_rule="all_done", retries=1)
-        def report(published: dict) -> str | None:
+        @task(map_index_template=ops.SOURCE_NAME,
+              doc_md="Extracts every raw segment of this source not staged yet (`newsarchive stage`).")
+        def stage(crawled: dict) -> dict:
+            from newsarchive import jobs
+            info = ops.run_info(ops.named(get_current_context(), crawled["source"]))
+            res = jobs.stage_subprocess(STORE, crawled["dt"], ops.step_run_id(info), [crawled["source"]],
+                                        config_path=CONFIG, env=ops.store_env())
+            ops.say(f"{crawled['source']}: staged {res['segments']} raw segment(s): {res['articles']} articles, "
+                    f"{res['rejects']} rejects ({res['registered']} newly registered)")
+            return {"source": crawled["source"], "segments": res["segments"], "articles": res["articles"],
+                    "rejects": res["rejects"]}
+
+        @task(pool=PUBLISH_POOL, outlets=[ARTICLES], trigger_rule="all_done",
+              doc_md="Publishes every staged segment of every source (runs whatever happened upstream).")
+        def publish() -> dict:
+            from newsarchive import jobs
+            info = ops.run_info(get_current_context())
+            ops.store_env()
+            res = jobs.publish(STORE, info["dt"], ops.step_run_id(info), _config())
+            if res["published"]:
+                ops.say(f"published {res['articles']} new articles, {res['sightings']} sightings "
+                        f"({res['exact_duplicates']} duplicates), {res['rejects']} rejects from {res['segments']} "
+                        f"segment(s) in {len(res['batches'])} batch(es): {res['batches'][-1]['batch']}")
+            else:
+                ops.say(f"nothing to publish ({res.get('reason')})")
+            return {k: res[k] for k in ("published", "articles", "sightings", "rejects", "segments")}
+
+        @task(retries=1, map_index_template=ops.SOURCE_NAME,
+              doc_md="Quality checks of this source's crawl vs its trailing baseline; red = an alert.")
+        def quality(crawled: dict) -> dict:
+            from airflow.sdk.exceptions import AirflowFailException
+
+            from newsarchive import jobs
+            ctx = ops.named(get_current_context(), crawled["source"])
+            ops.store_env()
+            sid = crawled["source"]
+            rep = jobs.quality(STORE, crawled["dt"], {sid: crawled["run_id"]}, _config(), [sid],
+                               mode=crawled["mode"], checked_by=ops.checked_by(ctx))
+            ops.say(rep.summary(), error=not rep.ok)
+            if not rep.ok:        # AirflowFailException: no retry, the numbers will not change
+                raise AirflowFailException(" | ".join(rep.failures))
+            return {"source": sid, "passed": True}
+
+        @task(trigger_rule="all_done", retries=1, on_failure_callback=ops.on_failure,
+              doc_md="Rebuilds the run report of the logical date, links it, and is red while the run is.")
+        def report() -> dict:
             from newsarchive import jobs
             from pipelines.storage import Store
-            _s3_env()
-            if not published or not published.get("published"):
-                return None
-            rel = jobs.report(STORE, published["dt"], _config())
-            uri = Store.open(STORE).uri_of(rel)
-            print(f"run report: {uri}")
-            return uri
+            ctx = get_current_context()
+            ti, info = ctx["ti"], ops.run_info(ctx)
+            ops.store_env()
+            rel = jobs.report(STORE, info["dt"], _config())
+            url = ops.report_url(Store.open(STORE).uri_of(rel), rel)
+            crawls = [c for c in (ti.xcom_pull(task_ids="source.crawl") or []) if c]
+            runs = {c["source"]: c["run_id"] for c in crawls}
+            red = _red_tasks(ctx, ti)
+            ops.say(f"run report: {url}", f"store run ids: {runs or 'none'}; publish run id: {ops.step_run_id(info)}")
+            if red:
+                ops.say(f"this run is red: {', '.join(red)}", error=True)
+                ti.xcom_push(key="return_value", value={"url": url, "runs": runs, "red": red})
+                raise ops.RunIsRed(f"this run is red: {', '.join(red)} (alerts were sent for each); "
+                                   f"the report is {url}")
+            return {"url": url, "runs": runs, "red": []}
 
-        published = publish(stage(crawl.expand(job=plan())))
-        quality(published)
-        report(published)
+        jobs = plan()
+        published = publish()
+        reported = report()
+        reported.operator.operator_extra_links = (RunReportLink(),)
+
+        @task_group(group_id="source")
+        def per_source(job: dict):
+            crawled = crawl(job)
+            staged = stage(crawled)
+            checked = quality(crawled)
+            staged >> published >> checked >> reported
+            staged >> checked
+
+        per_source.expand(job=jobs)
 
     return pipeline()
 
 
+def _red_tasks(ctx, ti) -> list[str]:
+    """The failed tasks of this DAG run, by name (``source.crawl[bbtnews]``)."""
+    plan = ti.xcom_pull(task_ids="plan") or []
+    names = {i: j["source"] for i, j in enumerate(plan)}
+    states = ti.get_task_states(dag_id=ctx["dag"].dag_id, run_ids=[ctx["dag_run"].run_id]).get(ctx["dag_run"].run_id, {})
+    red = []
+    for key, state in sorted(states.items()):
+        if str(state) not in ("failed", "upstream_failed", "TaskInstanceState.FAILED") or key == "report":
+            continue
+        task_id, _, idx = key.rpartition("_") if key.startswith("source.") else (key, "", "")
+        label = f"{task_id}[{names.get(int(idx), idx)}]" if idx.isdigit() else key
+        red.append(label + (" (upstream failed)" if str(state) == "upstream_failed" else ""))
+    return red
+
+
 incremental = pipeline_dag("newsarchive_incremental", SCHEDULE,
-                           "feeds, sitemaps and listings of every source; dedupe; publish; quality")
+                           "feeds, sitemaps and listings of every source; dedupe; publish; quality",
+                           "Feeds, sitemaps and listing pages of every enabled source, every "
+                           "`NEWSARCHIVE_SCHEDULE` (default hourly). Catchup off: a missed hour is not re-run.")
 daily = pipeline_dag("newsarchive_daily", "@daily",
-                     "the logical date's e-paper/archive pages (backfill this DAG for date ranges)")
+                     "the logical date's e-paper/archive pages (backfill this DAG for date ranges)",
+                     "The logical date's e-paper/date-archive pages. **Backfill this DAG** for a date "
+                     "range, one run at a time: `airflow backfill create --dag-id newsarchive_daily "
+                     "--from-date D1 --to-date D2 --max-active-runs 1 --reprocess-behavior failed`.")
 
 
 @dag(dag_id="newsarchive_reprocess", schedule=None, start_date=START, catchup=False, max_active_runs=1,
@@ -199,22 +267,69 @@ daily = pipeline_dag("newsarchive_daily", "@daily",
      params={"since": Param(type="string", format="date", description="first date (YYYY-MM-DD)"),
              "until": Param(type="string", format="date", description="last date (inclusive)"),
              "sources": Param([], type="array", description="source ids (empty: all)")},
-     description="re-extract a date range from raw WARC (no fetching) and re-publish")
+     description="re-extract a date range from raw WARC (no fetching), re-publish, check quality, rebuild reports",
+     doc_md="""
+### newsarchive_reprocess
+Trigger with `since`, `until` (and `sources`) after an extractor fix: every raw segment crawled
+in the range is extracted again from its WARC (nothing is fetched) and its rows are replaced.
+Then `quality` re-checks each date's crawl runs (red = still wrong: the message says how) and
+`report` rebuilds each date's run report. Runs in the publish pool, so no pipeline publishes meanwhile.
+""")
 def reprocess_dag():
-    @task(pool=PUBLISH_POOL, outlets=[ARTICLES], execution_timeout=timedelta(hours=6))
-    def reprocess() -> dict:
+    def _cli(args: list[str], timeout: float) -> tuple[int, str]:
         import subprocess
         import sys
+        p = subprocess.run([sys.executable, "-m", "newsarchive.cli", *args], env={**os.environ, **ops.store_env()},
+                           capture_output=True, text=True, timeout=timeout)
+        return p.returncode, (p.stdout + p.stderr).strip()
+
+    def _dates(p) -> list[str]:
+        from datetime import date, timedelta
+        d, end, out = date.fromisoformat(p["since"]), date.fromisoformat(p["until"]), []
+        while d <= end:
+            out.append(d.isoformat())
+            d += timedelta(days=1)
+        return out
+
+    def _sources(p) -> list[str]:
+        return ["--sources", *p["sources"]] if p.get("sources") else []
+
+    @task(pool=PUBLISH_POOL, outlets=[ARTICLES], execution_timeout=timedelta(hours=6))
+    def reprocess() -> dict:
         p = get_current_context()["params"]
-        cmd = [sys.executable, "-m", "newsarchive.cli", "reprocess", "--store", STORE,
-               "--since", p["since"], "--until", p["until"]]
-        cmd += ["--sources", *p["sources"]] if p.get("sources") else []
-        cmd += ["--config", CONFIG] if CONFIG else []
         # A subprocess: extraction starts worker processes, which Celery's daemonic workers may not.
-        subprocess.run(cmd, check=True, env={**os.environ, **_s3_env()}, timeout=6 * 3600)
+        rc, out = _cli(["reprocess", "--store", STORE, "--since", p["since"], "--until", p["until"],
+                        *_sources(p), *(["--config", CONFIG] if CONFIG else [])], 6 * 3600)
+        ops.say(out, error=rc != 0)            # its progress, at INFO (it writes to stderr)
+        if rc:
+            raise RuntimeError(f"newsarchive reprocess {p['since']}..{p['until']} failed (exit {rc}); see above")
         return {"since": p["since"], "until": p["until"]}
 
-    reprocess()
+    @task(retries=1)
+    def quality(done: dict) -> dict:
+        from airflow.sdk.exceptions import AirflowFailException
+        p, bad = get_current_context()["params"], []
+        for d in _dates(p):
+            rc, out = _cli(["quality", "--store", STORE, "--date", d, *_sources(p),
+                            *(["--config", CONFIG] if CONFIG else [])], 3600)
+            ops.say(out, error=rc == 1 and "FAILED" in out)
+            if rc == 1 and "nothing crawled" not in out:
+                bad.append(d)
+        if bad:
+            raise AirflowFailException(f"quality still fails on {', '.join(bad)} after reprocessing (see above)")
+        return done
+
+    @task(trigger_rule="all_done", retries=1)
+    def report(done: dict | None = None) -> list[str]:
+        p, uris = get_current_context()["params"], []
+        for d in _dates(p):
+            rc, out = _cli(["report", "--store", STORE, "--date", d, *(["--config", CONFIG] if CONFIG else [])], 1800)
+            ops.say(out, error=rc != 0)
+            uris += [ln.split(": ", 1)[1] for ln in out.splitlines() if ln.startswith("report: ")]
+        return uris
+
+    done = reprocess()
+    report(quality(done))
 
 
 reprocess_dag()
@@ -228,10 +343,11 @@ def compact_dag():
     def compact() -> dict:
         import subprocess
         import sys
-        before = _run_info()["dt"]            # the logical date's own partition may still get publishes
+        before = ops.run_info(get_current_context())["dt"]   # the logical date's partition may still get publishes
         cmd = [sys.executable, "-m", "newsarchive.cli", "compact", "--rollup", "--before", before, "--store", STORE]
-        p = subprocess.run(cmd, env={**os.environ, **_s3_env()}, capture_output=True, text=True, timeout=2 * 3600)
-        print(p.stdout + p.stderr)
+        p = subprocess.run(cmd, env={**os.environ, **ops.store_env()}, capture_output=True, text=True,
+                           timeout=2 * 3600)
+        ops.say((p.stdout + p.stderr).strip(), error=p.returncode != 0)
         if p.returncode != 0:
             raise RuntimeError(f"newsarchive compact --rollup --before {before} failed (exit {p.returncode}): "
                                f"{p.stderr[-1500:]}")
@@ -250,11 +366,10 @@ def snapshot_summary_dag():
     @task
     def summarize() -> dict:
         from newsarchive.views import connect_views
-        _s3_env()
+        ops.store_env()
         con = connect_views(STORE)
         rows = con.execute("SELECT source, count(*) AS articles FROM articles GROUP BY source ORDER BY source").fetchall()
-        for source, n in rows:
-            print(f"{source:<12} {n:>8}")
+        ops.say(*(f"{source:<12} {n:>8}" for source, n in rows))
         return {"sources": len(rows), "articles": sum(n for _, n in rows)}
 
     summarize()

@@ -215,18 +215,22 @@ def publish(store: Store | str, dt: date | str, run_id: str, config: SourcesConf
 
 
 def quality(store: Store | str, dt: date | str, runs: "dict[str, str] | str", config: SourcesConfig,
-            sources: list[str] | None = None, mode: str = "incremental"):
-    """Quality checks of this run's crawls: ``runs`` maps each source to its crawl run id (or one id for all)."""
-    from newsarchive.lake import archive, open_reader
+            sources: list[str] | None = None, mode: str = "incremental", *, checked_by: str | None = None):
+    """Quality checks of this run's crawls: ``runs`` maps each source to its crawl run id (or one id for all).
+    Every check is kept in ``pipeline.quality`` (``checked_by``: who ran it; default the crawl run ids)."""
+    from newsarchive.lake import archive, open_writer
+    from newsarchive.lake import quality as lake_quality
     from pipelines.quality import run_checks
     ids = sources or (list(runs) if isinstance(runs, dict) else config.ids(enabled_only=True))
     by_source = runs if isinstance(runs, dict) else {s: runs for s in ids}
     from pipelines import conservation
-    with open_reader(store, lockdown=False) as lake:
-        counts = archive.run_counts(lake, sorted(set(by_source.values())))
+    run_ids = sorted(set(by_source.values()))
+    with open_writer(store) as lake:
+        counts = lake_quality.merge_counts(archive.run_counts(lake, run_ids), lake_quality.extra_counts(lake, run_ids))
         balances = archive.balances(lake, sources=ids)
-    rep = run_checks(store, str(dt), by_source, config, ids, mode=mode, counts=counts)
-    rep.failures += conservation.check(balances, datetime.now(timezone.utc))   # lost pages, stuck work
+        rep = run_checks(store, str(dt), by_source, config, ids, mode=mode, counts=counts)
+        rep.failures += conservation.check(balances, datetime.now(timezone.utc))   # lost pages, stuck work
+        lake_quality.record(lake, rep, checked_by or ", ".join(run_ids))
     return rep
 
 

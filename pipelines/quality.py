@@ -16,8 +16,12 @@ A check fails when
   body, too short, boilerplate-only …) or failing to fetch jumps above the
   baseline;
 * ``missing_dates``: the share of new articles without a publish date jumps;
-* ``mojibake``: any page of the source decoded badly.
-Every failure message names the source and the numbers.
+* ``mojibake``: any page of the source decoded badly;
+* ``navigation``: archived "articles" that are site menus or boilerplate
+  (``pipelines.navigation``: link text of their own page, lines repeated across
+  the site's pages, the same text at several URLs), more than the baseline.
+Every failure message names the source and the numbers. Each check is a function
+of ``CHECKS``: a new check is one more entry.
 """
 from __future__ import annotations
 
@@ -27,6 +31,9 @@ import statistics
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
+from typing import Callable
+
+from pipelines import navigation
 from pipelines.config import Source, SourcesConfig
 from pipelines.raw import raw_dir, run_stem
 from pipelines.storage import Store
@@ -47,7 +54,8 @@ class SourceMetrics:
     run_id: str
     mode: str = "incremental"
     pages_fetched: int = 0
-    fetch_failures: int = 0
+    fetch_failures: int = 0         # failed requests (5xx, timeouts, …; refusals are not site failures)
+    fetch_rejects: int = 0          # fetch-stage rejects archived: failures and refusals (the report's "Failed")
     article_pages: int = 0          # article responses that reached extraction
     new_articles: int = 0
     duplicates: int = 0
@@ -59,6 +67,13 @@ class SourceMetrics:
     logical_time: str = ""
     pending_pages: int = 0          # article pages of this run's segments not archived yet
     archived_before: int = 0        # sightings of this source archived from other crawl runs
+    navigation: int = 0             # archived "articles" that are navigation/boilerplate
+    navigation_examples: list[str] = field(default_factory=list)
+
+    @property
+    def all_rejects(self) -> int:
+        """Rejects of every stage (the report's "Rejects")."""
+        return self.fetch_rejects + sum(self.rejects.values())
 
     @property
     def empty_rate(self) -> float:
@@ -81,6 +96,16 @@ class SourceMetrics:
         return json.dumps(asdict(self), sort_keys=True, ensure_ascii=False, indent=1)
 
 
+HEADER = (f"{'source':<12} {'fetched':>7} {'failed':>6} {'new':>5} {'dups':>5} {'rejects':>7} "
+          f"{'empty%':>6} {'nodate%':>7} {'mojibake':>8} {'nav':>4}")
+
+
+def table_row(m: SourceMetrics) -> str:
+    return (f"{m.source:<12} {m.pages_fetched:>7} {m.fetch_rejects:>6} {m.new_articles:>5} {m.duplicates:>5} "
+            f"{m.all_rejects:>7} {m.empty_rate:>6.0%} {m.missing_date_rate:>7.0%} "
+            f"{max(m.mojibake_pages, m.decode_mojibake):>8} {m.navigation:>4}")
+
+
 @dataclass
 class QualityReport:
     dt: str
@@ -92,14 +117,30 @@ class QualityReport:
     def ok(self) -> bool:
         return not self.failures
 
+    def failures_of(self, source: str) -> list[str]:
+        return [f for f in self.failures if f.startswith(f"{source}:")]
+
+    def headline(self) -> str:
+        """One line: which sources passed, which failed and why (the first line ops reads)."""
+        bad = [m.source for m in self.metrics if self.failures_of(m.source)]
+        if not bad:
+            return (f"quality OK for {', '.join(m.source for m in self.metrics) or 'no source'}: "
+                    + "; ".join(f"{m.source} {m.new_articles} new, {m.duplicates} dups, {m.all_rejects} rejects"
+                                for m in self.metrics))
+        return f"quality FAILED for {', '.join(bad)}: " + " | ".join(self.failures)
+
     def summary(self) -> str:
-        head = f"{'source':<12} {'fetched':>7} {'new':>5} {'dups':>5} {'rejects':>7} {'empty%':>6} {'nodate%':>7} {'mojibake':>8}"
-        lines = [f"quality of {self.dt} run {self.run_id}", head]
+        """The headline, then the table (failed = fetch rejects, rejects = every stage, as in the run
+        report), the reject reasons, and each failure on its own line."""
+        lines = [self.headline(), f"quality of {self.dt} run {self.run_id}", HEADER]
         for m in self.metrics:
-            lines.append(f"{m.source:<12} {m.pages_fetched:>7} {m.new_articles:>5} {m.duplicates:>5} "
-                         f"{sum(m.rejects.values()):>7} {m.empty_rate:>6.0%} {m.missing_date_rate:>7.0%} {max(m.mojibake_pages, m.decode_mojibake):>8}")
-            if m.rejects:
-                lines.append("    rejects: " + ", ".join(f"{k}={v}" for k, v in sorted(m.rejects.items())))
+            lines.append(table_row(m))
+            if m.rejects or m.fetch_rejects:
+                lines.append("    rejects: " + ", ".join(
+                    [f"fetch={m.fetch_rejects}"] * bool(m.fetch_rejects)
+                    + [f"{k}={v}" for k, v in sorted(m.rejects.items())]))
+            for ex in m.navigation_examples[:3]:
+                lines.append(f"    navigation: {ex}")
         lines.append("FAILED:\n  " + "\n  ".join(self.failures) if self.failures else "all checks passed")
         return "\n".join(lines)
 
@@ -116,8 +157,10 @@ def logical_time(dt: str, run_id: str) -> datetime:
 def measure(store: Store, dt: str, runs: dict[str, str], mode: str = "incremental",
             counts: dict[tuple[str, str], dict] | None = None) -> dict[str, SourceMetrics]:
     """Metrics of each source's crawl run (``runs``: source -> crawl run id), from the crawl stats
-    and ``counts`` – what the archive holds of each (run, source) (``newsarchive.lake.archive.run_counts``)."""
+    and ``counts`` – what the archive holds of each (run, source) (``newsarchive.lake.archive.run_counts``,
+    plus ``fetch_rejects``, ``nav_candidates`` and ``repeated_lines`` from ``newsarchive.lake.quality``)."""
     out = {}
+    read_html = _html_reader(store)
     for s, run_id in runs.items():
         m = out[s] = SourceMetrics(source=s, dt=dt, run_id=run_id, mode=mode,
                                    logical_time=logical_time(dt, run_id).isoformat())
@@ -131,11 +174,26 @@ def measure(store: Store, dt: str, runs: dict[str, str], mode: str = "incrementa
         m.missing_dates = int(c.get("missing_dates", 0))
         m.pending_pages = int(c.get("pending_pages", 0))
         m.archived_before = int(c.get("archived_before", 0))
+        m.fetch_rejects = int(c.get("fetch_rejects", 0))
+        m.navigation_examples = navigation.findings(
+            [navigation.Candidate(**x) for x in c.get("nav_candidates", [])], set(c.get("repeated_lines", ())),
+            read_html)
+        m.navigation = len(m.navigation_examples)
         m.empty_bodies = sum(v for k, v in m.rejects.items() if k.split("/", 1)[-1] in EMPTY_REASONS)
         m.decode_mojibake = sum(v for k, v in m.rejects.items() if k.split("/", 1)[-1] == "mojibake")
         m.article_pages = m.new_articles + m.duplicates + sum(
             v for k, v in m.rejects.items() if k.startswith(("extract/", "decode/")))
     return out
+
+
+def _html_reader(store: Store) -> Callable[[str], bytes | None]:
+    def read(raw_ref: str) -> bytes | None:
+        from pipelines.raw import read_raw_page
+        try:
+            return read_raw_page(store, raw_ref).body
+        except (OSError, ValueError, StopIteration):
+            return None
+    return read
 
 
 def _crawl_stats(store: Store, source: str, dt: str, run_id: str) -> dict:
@@ -168,43 +226,81 @@ def _baseline(values: list[float]) -> float:
 
 
 # ----------------------------------------------------------------------------- checking
-def check_source(m: SourceMetrics, past: list[SourceMetrics], src: Source | None) -> list[str]:
-    fails = []
-    recent = past[-BASELINE_RUNS:]
-    n_base = len(recent)
-    base = f"trailing baseline of {n_base} run(s)" if n_base else "no baseline yet"
+Check = Callable[[SourceMetrics, list[SourceMetrics], "Source | None"], list[str]]
 
+
+def _base(recent: list[SourceMetrics]) -> str:
+    return f"trailing baseline of {len(recent)} run(s)" if recent else "no baseline yet"
+
+
+def check_mojibake(m: SourceMetrics, recent: list[SourceMetrics], src: Source | None) -> list[str]:
     bad = max(m.mojibake_pages, m.decode_mojibake)
-    if bad:
-        fails.append(f"{m.source}: mojibake on {bad} page(s) in run {m.run_id} "
-                     f"({m.mojibake_pages} seen by the crawler, {m.decode_mojibake} rejected at decode)")
+    if not bad:
+        return []
+    return [f"{m.source}: mojibake on {bad} page(s) in run {m.run_id} "
+            f"({m.mojibake_pages} seen by the crawler, {m.decode_mojibake} rejected at decode)"]
 
-    if m.article_pages >= MIN_PAGES:
-        for label, rate, prev, num in (
-            ("empty-body rate", m.empty_rate, [p.empty_rate for p in recent], m.empty_bodies),
-            ("extraction reject rate", m.extract_reject_rate, [p.extract_reject_rate for p in recent],
-             round(m.extract_reject_rate * m.article_pages)),
-        ):
-            b = _baseline(prev)
-            if rate >= RATE_FLOOR and rate > b + RATE_JUMP:
-                fails.append(f"{m.source}: {label} {rate:.0%} ({num}/{m.article_pages} article pages) "
-                             f"vs {b:.0%} {base}; rejects: "
-                             + ", ".join(f"{k}={v}" for k, v in sorted(m.rejects.items())))
-                break
-    if m.pages_fetched >= 5:
-        b = _baseline([p.fetch_failure_rate for p in recent])
-        if m.fetch_failure_rate >= RATE_FLOOR and m.fetch_failure_rate > b + RATE_JUMP:
-            fails.append(f"{m.source}: fetch failure rate {m.fetch_failure_rate:.0%} "
-                         f"({m.fetch_failures}/{m.pages_fetched}) vs {b:.0%} {base}")
-    if m.new_articles >= MIN_PAGES:
-        b = _baseline([p.missing_date_rate for p in recent])
-        if m.missing_date_rate >= RATE_FLOOR and m.missing_date_rate > b + RATE_JUMP:
-            fails.append(f"{m.source}: missing-date rate {m.missing_date_rate:.0%} "
-                         f"({m.missing_dates}/{m.new_articles} new articles) vs {b:.0%} {base}")
 
+def check_extraction(m: SourceMetrics, recent: list[SourceMetrics], src: Source | None) -> list[str]:
+    if m.article_pages < MIN_PAGES:
+        return []
+    for label, rate, prev, num in (
+        ("empty-body rate", m.empty_rate, [p.empty_rate for p in recent], m.empty_bodies),
+        ("extraction reject rate", m.extract_reject_rate, [p.extract_reject_rate for p in recent],
+         round(m.extract_reject_rate * m.article_pages)),
+    ):
+        b = _baseline(prev)
+        if rate >= RATE_FLOOR and rate > b + RATE_JUMP:
+            return [f"{m.source}: {label} {rate:.0%} ({num}/{m.article_pages} article pages) "
+                    f"vs {b:.0%} {_base(recent)}; rejects: "
+                    + ", ".join(f"{k}={v}" for k, v in sorted(m.rejects.items()))]
+    return []
+
+
+def check_fetch(m: SourceMetrics, recent: list[SourceMetrics], src: Source | None) -> list[str]:
+    if m.pages_fetched < 5:
+        return []
+    b = _baseline([p.fetch_failure_rate for p in recent])
+    if m.fetch_failure_rate >= RATE_FLOOR and m.fetch_failure_rate > b + RATE_JUMP:
+        return [f"{m.source}: fetch failure rate {m.fetch_failure_rate:.0%} "
+                f"({m.fetch_failures}/{m.pages_fetched}) vs {b:.0%} {_base(recent)}"]
+    return []
+
+
+def check_dates(m: SourceMetrics, recent: list[SourceMetrics], src: Source | None) -> list[str]:
+    if m.new_articles < MIN_PAGES:
+        return []
+    b = _baseline([p.missing_date_rate for p in recent])
+    if m.missing_date_rate >= RATE_FLOOR and m.missing_date_rate > b + RATE_JUMP:
+        return [f"{m.source}: missing-date rate {m.missing_date_rate:.0%} "
+                f"({m.missing_dates}/{m.new_articles} new articles) vs {b:.0%} {_base(recent)}"]
+    return []
+
+
+def check_navigation(m: SourceMetrics, recent: list[SourceMetrics], src: Source | None) -> list[str]:
+    """Archived "articles" that are navigation, more than the source usually has."""
+    b = _baseline([p.navigation for p in recent])
+    if m.navigation and m.navigation > b:
+        return [f"{m.source}: {m.navigation} archived article(s) look like navigation or boilerplate, "
+                f"not stories (vs {b:g} {_base(recent)}): " + "; ".join(m.navigation_examples[:3])]
+    return []
+
+
+def check_stale(m: SourceMetrics, recent: list[SourceMetrics], src: Source | None,
+                past: list[SourceMetrics] | None = None) -> list[str]:
     if m.mode == "incremental" and m.new_articles + m.duplicates == 0 and src is not None:
-        fails += _stale(m, past, src)
-    return fails
+        return _stale(m, past if past is not None else recent, src)
+    return []
+
+
+#: Every check, in the order their messages are listed.
+CHECKS: tuple[Check, ...] = (check_mojibake, check_extraction, check_fetch, check_dates, check_navigation)
+
+
+def check_source(m: SourceMetrics, past: list[SourceMetrics], src: Source | None) -> list[str]:
+    recent = past[-BASELINE_RUNS:]
+    fails = [msg for check in CHECKS for msg in check(m, recent, src)]
+    return fails + check_stale(m, recent, src, past)
 
 
 def _stale(m: SourceMetrics, past: list[SourceMetrics], src: Source) -> list[str]:

@@ -13,7 +13,7 @@ Two groups of tables:
   raw WARC segment the row came from).
 * ``PIPELINE_TABLES`` – the pipeline's own bookkeeping (schema ``pipeline``):
   the ledger of raw segments, staged rows waiting to be published, publish
-  batches, the dedupe index files, and the configured sources.
+  batches, the dedupe index files, the configured sources, and every quality check.
 """
 from __future__ import annotations
 
@@ -94,6 +94,13 @@ SIGHTINGS = _schema("sightings", [
     pa.field("fetched_at", UTC_TS, nullable=False),
     pa.field("run_id", pa.string(), nullable=False),
     pa.field("is_new", pa.bool_(), nullable=False),
+    # this copy's own metadata, as its page states it (the article row holds the first copy's)
+    pa.field("title", pa.string()),
+    pa.field("authors", pa.list_(pa.string())),
+    pa.field("published_at", UTC_TS),
+    pa.field("syndicated_from", pa.string()),
+    pa.field("syndicated_from_source", pa.string()),
+    pa.field("section", pa.string()),
 ])
 
 REJECTS = _schema("rejects", [
@@ -157,6 +164,29 @@ SOURCES = _schema("sources", [
     pa.field("base_url", pa.string()),
 ])
 
+QUALITY = _schema("quality", [
+    pa.field("checked_at", UTC_TS, nullable=False),
+    pa.field("dt", pa.date32(), nullable=False),
+    pa.field("source", pa.string(), nullable=False),
+    pa.field("run_id", pa.string(), nullable=False),
+    pa.field("checked_by", pa.string(), nullable=False),
+    pa.field("mode", pa.string(), nullable=False),
+    pa.field("passed", pa.bool_(), nullable=False),
+    pa.field("failures", pa.list_(pa.string()), nullable=False),
+    pa.field("pages_fetched", pa.int32(), nullable=False),
+    pa.field("fetch_failures", pa.int32(), nullable=False),
+    pa.field("fetch_rejects", pa.int32(), nullable=False),
+    pa.field("article_pages", pa.int32(), nullable=False),
+    pa.field("new_articles", pa.int32(), nullable=False),
+    pa.field("duplicates", pa.int32(), nullable=False),
+    pa.field("rejects", pa.int32(), nullable=False),
+    pa.field("empty_bodies", pa.int32(), nullable=False),
+    pa.field("missing_dates", pa.int32(), nullable=False),
+    pa.field("mojibake", pa.int32(), nullable=False),
+    pa.field("navigation", pa.int32(), nullable=False),
+    pa.field("pending_pages", pa.int32(), nullable=False),
+])
+
 #: The archive's tables, by name (catalog schema ``main``).
 TABLES: dict[str, pa.Schema] = {
     "articles": ARTICLES,
@@ -172,6 +202,7 @@ PIPELINE_TABLES: dict[str, pa.Schema] = {
     "batches": BATCHES,
     "index_files": INDEX_FILES,
     "sources": SOURCES,
+    "quality": QUALITY,
 }
 
 #: Every table of the catalog: (catalog schema, table) -> pyarrow schema.

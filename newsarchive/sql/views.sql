@@ -8,7 +8,7 @@
 --   FROM clusters LIMIT 10;
 --
 -- Tables (DATA_FORMAT.md): articles, sightings, rejects; the pipeline's own in schema `pipeline`.
--- Views:  sources, batches, articles_latest, clusters, syndication.
+-- Views:  sources, batches, articles_latest, clusters, syndication, quality_history.
 -- Macros: the archive as it stood at a commit time t (DuckLake time travel, within the snapshot retention):
 --         articles_asof(t), sightings_asof(t), rejects_asof(t), articles_latest_asof(t), clusters_asof(t),
 --         syndication_asof(t). t is a TIMESTAMPTZ or text ('2026-11-30 12:00:00+00'); NULL = now.
@@ -96,6 +96,12 @@ SELECT a.cluster_id, a.content_hash, a.article_id, a.title, a.source AS archived
        min(s.fetched_at) AS first_seen, max(s.fetched_at) AS last_seen
 FROM articles_asof(t) a JOIN sightings_asof(t) s ON s.content_hash = a.content_hash
 GROUP BY a.cluster_id, a.content_hash, a.article_id, a.title, a.source, a.published_at;
+
+-- Every quality check of a source's crawl run, every try (a cleared Airflow task adds a row); `latest`
+-- marks the newest try of each (dt, source, run_id), the one that counts.
+CREATE OR REPLACE VIEW quality_history AS
+SELECT q.*, row_number() OVER (PARTITION BY q.dt, q.source, q.run_id ORDER BY q.checked_at DESC) = 1 AS latest
+FROM pipeline.quality q;
 
 CREATE OR REPLACE VIEW articles_latest AS FROM articles_latest_asof(NULL);
 CREATE OR REPLACE VIEW clusters AS FROM clusters_asof(NULL);

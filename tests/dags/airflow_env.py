@@ -22,8 +22,9 @@ def airflow_env(home: Path, **extra: str) -> dict[str, str]:
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home}/airflow.db",
-        "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
-        "PYTHONPATH": str(ROOT),
+        "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+        # Airflow puts the DAG folder (the bundle) on sys.path, so the DAG file imports newsarchive_ops
+        "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'dags'}",
     })
     env.update(extra)
     return env

@@ -1,8 +1,15 @@
-"""dag.test() of the main DAG against the replay and a moto S3 server: a committed snapshot DuckDB reads;
-then the compact DAG rolls it up."""
+"""dag.test() of the pipeline DAG against the replay and a moto S3 server.
+
+One source down in a run: its crawl is red and named, the healthy sources are staged, published
+and checked, the run ends red (the report task says why); the next, healthy run archives the
+rest, and every article page the replay served with 200 is in the archive exactly once (a
+sighting) or a reject with its reason. Then the compact DAG rolls the archive up."""
 import json
 import subprocess
 import sys
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -17,49 +24,84 @@ from datetime import datetime, timezone
 from airflow.dag_processing.dagbag import DagBag
 dag = DagBag(dag_folder=sys.argv[1]).dags[sys.argv[2]]
 dr = dag.test(logical_date=datetime.fromisoformat(sys.argv[3]), run_conf=json.loads(sys.argv[4]))
-states = {f"{ti.task_id}[{ti.map_index}]": str(getattr(ti.state, "value", ti.state)) for ti in dr.get_task_instances()}
+states = {f"{ti.task_id}[{ti.rendered_map_index or ti.map_index}]": str(getattr(ti.state, "value", ti.state))
+          for ti in dr.get_task_instances()}
 print("JSON" + json.dumps({"state": str(getattr(dr.state, "value", dr.state)), "tasks": states}))
 """
+SOURCES = ["stdaily", "finews", "ce"]
 
 
-def run_dag(env, dag_id: str, logical: str, conf: dict, timeout: float = 420) -> dict:
+def run_dag(env, dag_id: str, logical: str, conf: dict, timeout: float = 480) -> dict:
     from tests.dags.airflow_env import ROOT
     p = subprocess.run([sys.executable, "-c", RUNNER, str(ROOT / "dags"), dag_id, logical, json.dumps(conf)],
                        env=env, capture_output=True, text=True, timeout=timeout)
     lines = [ln for ln in p.stdout.splitlines() if ln.startswith("JSON")]
+    if not lines:
+        (Path(env["AIRFLOW_HOME"]) / "dag_test.err").write_text(p.stdout + p.stderr)
     assert lines, (p.stdout[-2000:], p.stderr[-4000:])
     return json.loads(lines[-1][4:]) | {"log": p.stdout + p.stderr}
 
 
-def test_main_dag_commits_a_snapshot_duckdb_reads(tmp_path, s3_env, s3_store, replay_config):
+def _key(url: str) -> tuple[str, str]:
+    u = urlsplit(url)
+    return u.path + (f"?{u.query}" if u.query else ""), u.port or 80
+
+
+def test_one_source_down_then_a_healthy_run_loses_nothing(tmp_path, s3_env, s3_store, replay_config):
     replay, cfg_path = replay_config
     env = airflow_env(tmp_path / "airflow", NEWSARCHIVE_STORE=s3_store.uri, NEWSARCHIVE_CONFIG=str(cfg_path),
-                      NEWSARCHIVE_INDEX_CACHE="", **s3_env)
+                      NEWSARCHIVE_INDEX_CACHE="", NEWSARCHIVE_DEADLINE_MINUTES="0", **s3_env)
     migrate(env)
-    out = run_dag(env, "newsarchive_incremental", "2022-07-28T08:00:00+00:00",
-                  {"sources": ["stdaily", "finews", "ce"]})
-    tasks = out["tasks"]
-    assert out["state"] == "success", (tasks, out["log"][-5000:])
-    assert tasks["crawl[0]"] == tasks["crawl[2]"] == "success"
-    assert all(tasks[t] == "success" for t in ("stage[-1]", "publish[-1]", "quality[-1]", "report[-1]"))
+    replay.break_source("ce", "server_error")
+    out = run_dag(env, "newsarchive_incremental", "2022-07-28T08:00:00+00:00", {"sources": SOURCES})
+    t = out["tasks"]
+    assert out["state"] == "failed", (t, out["log"][-5000:])
+    assert t["source.crawl[ce]"] == "failed", t                     # named by its source
+    assert t["source.crawl[stdaily]"] == t["source.crawl[finews]"] == "success", t
+    assert t["source.stage[stdaily]"] == t["source.quality[finews]"] == "success", t
+    assert t["publish[-1]"] == "success" and t["report[-1]"] == "failed", t
+    assert sum(v == "upstream_failed" for k, v in t.items() if k.startswith(("source.stage", "source.quality"))) == 2
+    log = out["log"]
+    assert "crawl of ce failed (exit 3): unreachable" in log, log[-5000:]
+    assert "this run is red: source.crawl[ce]" in log
+    assert "run report: s3://" in log
 
     from newsarchive.views import connect_views
     con = connect_views(Store(s3_store.uri))
-    snaps = con.execute("SELECT dt FROM snapshots").fetchall()
-    assert [str(r[0]) for r in snaps] == ["2022-07-28"]
-    n, distinct, sources = con.execute(
-        "SELECT count(*), count(DISTINCT content_hash), count(DISTINCT source) FROM articles").fetchone()
-    assert n == distinct and n >= 20 and sources == 3
-    seen = con.execute("SELECT count(*) FROM sightings WHERE NOT is_new").fetchone()[0]
-    assert seen > 0, "finews republishes stdaily stories: duplicates must become sightings"
-    assert "run report: s3://" in out["log"]
+    assert con.execute("SELECT list(DISTINCT source ORDER BY source) FROM articles").fetchone()[0] == ["finews", "stdaily"]
+    checks = con.execute("SELECT source, passed, checked_by FROM quality_history ORDER BY source").fetchall()
+    assert [(s, p) for s, p, _ in checks] == [("finews", True), ("stdaily", True)]
+    assert all(c.startswith("newsarchive_incremental/") and c.endswith("try 1") for _, _, c in checks)
+    con.close()
 
-    before = con.execute("SELECT source, count(*), count(DISTINCT url) FROM articles GROUP BY ALL ORDER BY ALL").fetchall()
-    out = run_dag(env, "newsarchive_compact", "2022-07-29T00:00:00+00:00", {})     # rolls up dates < 2022-07-29
+    replay.fix_source("ce")
+    out = run_dag(env, "newsarchive_incremental", "2022-07-28T09:00:00+00:00", {"sources": SOURCES})
     assert out["state"] == "success", (out["tasks"], out["log"][-5000:])
+    assert out["tasks"]["report[-1]"] == "success"
+
     con = connect_views(Store(s3_store.uri))
-    kinds, used = con.execute("SELECT list(kind ORDER BY kind), bool_and(used) FROM rollups").fetchone()
-    assert {"articles", "sightings"} <= set(kinds) and used
-    assert con.execute("SELECT DISTINCT layer FROM table_files WHERE used").fetchall() == [("rollup",)]
-    assert con.execute("SELECT source, count(*), count(DISTINCT url) FROM articles GROUP BY ALL ORDER BY ALL"
-                       ).fetchall() == before
+    n, distinct = con.execute("SELECT count(*), count(DISTINCT content_hash) FROM articles").fetchone()
+    assert n == distinct and n >= 20
+    assert con.execute("SELECT count(DISTINCT source) FROM articles").fetchone()[0] == 3
+    # (no deadline alerts here: dag.test() of Airflow 3.3.2 fails on a DAG with deadlines from its second run on)
+    # every article page served with 200 is a sighting or a page reject, exactly once
+    served = Counter(_key(f"http://127.0.0.1:{e.port}{e.path}") for e in replay.request_log
+                     if e.kind == "article" and e.status == 200 and e.source in SOURCES and e.method == "GET")
+    kept = Counter(_key(u) for (u,) in con.execute(
+        "SELECT url FROM sightings UNION ALL SELECT url FROM rejects WHERE stage <> 'fetch'").fetchall())
+    missing = {k: v for k, v in served.items() if kept[k] < v}
+    assert served and not missing, f"{len(missing)} served article pages not archived once: {list(missing)[:5]}"
+    assert sum(served.values()) == sum(kept[k] for k in served)
+    con.close()
+
+
+def test_compact_dag_rolls_up(tmp_path, s3_env, s3_store, replay_config):
+    replay, cfg_path = replay_config
+    env = airflow_env(tmp_path / "airflow", NEWSARCHIVE_STORE=s3_store.uri, NEWSARCHIVE_CONFIG=str(cfg_path),
+                      NEWSARCHIVE_INDEX_CACHE="", NEWSARCHIVE_DEADLINE_MINUTES="0", **s3_env)
+    migrate(env)
+    out = run_dag(env, "newsarchive_daily", "2022-07-27T00:00:00+00:00", {"sources": ["stdaily"]})
+    assert out["state"] == "success", (out["tasks"], out["log"][-5000:])
+    assert out["tasks"]["source.crawl[stdaily]"] == "success"
+    out = run_dag(env, "newsarchive_compact", "2022-07-29T00:00:00+00:00", {})
+    assert out["state"] == "success", (out["tasks"], out["log"][-5000:])

@@ -18,6 +18,12 @@ for dag_id, dag in bag.dags.items():
         "retries": {t.task_id: t.retries for t in dag.tasks},
         "catchup": dag.catchup, "max_active_runs": dag.max_active_runs,
         "pools": {t.task_id: t.pool for t in dag.tasks},
+        "named": {t.task_id: getattr(t, "map_index_template", None) for t in dag.tasks},
+        "trigger": {t.task_id: str(getattr(t.trigger_rule, "value", t.trigger_rule)) for t in dag.tasks},
+        "on_failure": {t.task_id: bool(t.on_failure_callback) for t in dag.tasks},
+        "deadline": [(d.interval.total_seconds(), d.callback.path) for d in (dag.deadline or [])],
+        "doc": bool(dag.doc_md),
+        "links": {t.task_id: [type(l).__name__ for l in t.operator_extra_links] for t in dag.tasks},
     }
 print("JSON" + json.dumps(out))
 """
@@ -26,6 +32,7 @@ print("JSON" + json.dumps(out))
 @pytest.fixture(scope="module")
 def bag(tmp_path_factory):
     env = airflow_env(tmp_path_factory.mktemp("airflow"))
+    env.pop("NEWSARCHIVE_DEADLINE_MINUTES", None)
     p = subprocess.run([sys.executable, "-c", PROBE % str(ROOT / "dags")], env=env,
                        capture_output=True, text=True, timeout=180)
     line = [ln for ln in p.stdout.splitlines() if ln.startswith("JSON")]
@@ -56,3 +63,20 @@ def test_pipelines_never_catch_up_or_overlap_and_publish_is_serialized(bag):
         assert d["pools"]["publish"] == "newsarchive_publish"
     assert bag["dags"]["newsarchive_reprocess"]["pools"]["reprocess"] == "newsarchive_publish"
     assert bag["dags"]["newsarchive_compact"]["pools"]["compact"] == "newsarchive_publish"
+
+
+def test_per_source_tasks_are_named_by_their_source_and_sources_fail_alone(bag):
+    for dag_id in ("newsarchive_incremental", "newsarchive_daily"):
+        d = bag["dags"][dag_id]
+        assert {t for t, tpl in d["named"].items() if tpl} == {"source.crawl", "source.stage", "source.quality"}
+        assert d["trigger"]["publish"] == d["trigger"]["report"] == "all_done"      # run whatever failed upstream
+        assert d["links"]["report"] == ["RunReportLink"]
+        assert d["doc"]
+
+
+def test_every_task_alerts_on_failure_and_runs_have_a_deadline(bag):
+    for dag_id, d in bag["dags"].items():
+        assert all(d["on_failure"].values()), f"{dag_id}: a task without on_failure_callback"
+    for dag_id in ("newsarchive_incremental", "newsarchive_daily"):
+        ((seconds, path),) = bag["dags"][dag_id]["deadline"]
+        assert seconds == 150 * 60 and path.endswith("deadline_missed")

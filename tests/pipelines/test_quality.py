@@ -84,9 +84,11 @@ def _article(i: int, source: str, run: str, text: str | None = None) -> Article:
                    published_at=datetime(2022, 7, 28, tzinfo=timezone.utc), published_at_origin="meta")
 
 
-def test_run_checks_measures_what_the_catalog_holds_of_each_run_and_records_history(local_store):
+def test_run_checks_measures_what_the_catalog_holds_of_each_run_and_records_history(local_store, monkeypatch):
     from lakekit import publish, stage
     from newsarchive import jobs
+    from pipelines import conservation
+    monkeypatch.setattr(conservation, "check", lambda *a, **k: [])   # lakekit's segments have no crawl-log counts
     run1, run2 = "scheduled__2022-07-28T080000__a1", "scheduled__2022-07-28T090000__b2"
     stage(local_store, "2022-07-28", run1, [_article(i, "bbtnews", run1) for i in range(6)])
     publish(local_store, CFG)
@@ -105,6 +107,59 @@ def test_run_checks_measures_what_the_catalog_holds_of_each_run_and_records_hist
     assert any(f.startswith("bbtnews: empty-body rate 83% (5/6") for f in rep.failures), rep.failures
     assert "FAILED" in rep.summary()
     assert len(local_store.list("quality/source=bbtnews/")) == 2
+
+    jobs.quality(local_store, "2022-07-28", {"bbtnews": run2}, CFG, ["bbtnews"], checked_by="dag/run/try 2")
+    from newsarchive.views import connect_views
+    con = connect_views(local_store)
+    rows = con.execute("SELECT run_id, checked_by, passed, latest, rejects, new_articles, len(failures) "
+                       "FROM quality_history ORDER BY checked_at").fetchall()
+    assert [r[:4] for r in rows] == [(run1, run1, True, True), (run2, run2, False, False),
+                                     (run2, "dag/run/try 2", False, True)]     # every try kept
+    assert rows[1][4:] == (5, 0, 1)              # 5 rejects; its one article is a duplicate
+
+
+def _menu(i: int, run: str) -> Article:
+    return _article(100 + i, "bbtnews", run, "首页 新闻 科技 财经 北京 评论 视频 图片\n关于我们 联系我们 网站地图\n" + f"第{i}页")
+
+
+def test_archived_navigation_text_fails_quality_naming_the_urls(local_store, monkeypatch):
+    from lakekit import publish, stage
+    from newsarchive import jobs
+    from pipelines import conservation
+    monkeypatch.setattr(conservation, "check", lambda *a, **k: [])
+    run1, run2 = "scheduled__2022-07-28T080000__a1", "scheduled__2022-07-28T090000__b2"
+    stage(local_store, "2022-07-28", run1, [_article(i, "bbtnews", run1) for i in range(6)])
+    publish(local_store, CFG)
+    assert jobs.quality(local_store, "2022-07-28", {"bbtnews": run1}, CFG, ["bbtnews"]).ok
+    stage(local_store, "2022-07-28", run2, [_article(i, "bbtnews", run2) for i in range(20, 24)]
+          + [_menu(i, run2) for i in range(3)])
+    publish(local_store, CFG)
+    rep = jobs.quality(local_store, "2022-07-28", {"bbtnews": run2}, CFG, ["bbtnews"])
+    (msg,) = rep.failures
+    assert msg.startswith("bbtnews: 3 archived article(s) look like navigation or boilerplate")
+    assert "https://www.bbtnews.com.cn/2022/0728/100.shtml" in msg and "lines repeated" in msg
+    (m,) = rep.metrics
+    assert m.navigation == 3 and m.new_articles == 7
+    assert "nav" in rep.summary().splitlines()[2] and rep.summary().splitlines()[3].endswith("   3")
+
+
+def test_the_table_counts_fetch_rejects_like_the_run_report():
+    from pipelines.quality import QualityReport
+    m = metrics(fetch_rejects=7, rejects={"extract/too_short": 2})
+    rep = QualityReport("2022-07-28", m.run_id, [m], [])
+    head, _, cols, row, reasons, _ = rep.summary().splitlines()
+    assert head.startswith("quality OK for bbtnews: bbtnews 8 new, 2 dups, 9 rejects")
+    assert cols.split()[:6] == ["source", "fetched", "failed", "new", "dups", "rejects"]
+    assert row.split()[:6] == ["bbtnews", "20", "7", "8", "2", "9"]
+    assert reasons.strip() == "rejects: fetch=7, extract/too_short=2"
+
+
+def test_navigation_within_the_usual_is_no_alert():
+    past = history(navigation=1)
+    assert check_source(metrics(navigation=1, navigation_examples=["u (x)"]), past, SRC) == []
+    fails = check_source(metrics(navigation=2, navigation_examples=["a (x)", "b (y)"]), past, SRC)
+    assert fails == ["bbtnews: 2 archived article(s) look like navigation or boilerplate, not stories "
+                     "(vs 1 trailing baseline of 5 run(s)): a (x); b (y)"]
 
 
 def test_an_aggregator_that_only_republishes_is_not_stale():
