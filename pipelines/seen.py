@@ -153,7 +153,8 @@ def load_seen(store: Store, source_id: str, *, recent_since: datetime | None = N
 
 def _recent(store: Store, files: list[str], since: datetime) -> dict[str, SeenEntry]:
     """url_key -> SeenEntry for archived URLs first fetched at or after ``since`` (not from a date
-    archive), least recently checked first (then newest first)."""
+    archive, not gone since: a check that ended 404/410 … takes the URL out), least recently checked
+    first (then newest first)."""
     import pyarrow.dataset as ds
     head = store.read_parquet(files, columns=["key_hash", "fetched_at", "outcome"], schema=SCHEMA)
     head = head.filter(pc.is_in(head["outcome"], pa.array(_ARCHIVED)))
@@ -162,21 +163,21 @@ def _recent(store: Store, files: list[str], since: datetime) -> dict[str, SeenEn
     if not young.num_rows:
         return {}
     tbl = store.read_parquet(files, filters=ds.field("key_hash").isin(young["key_hash"]), schema=SCHEMA)
-    tbl = tbl.filter(pc.is_in(tbl["outcome"], pa.array(_ARCHIVED)))
     rows: dict[str, dict] = {}
     for row in tbl.sort_by("fetched_at").to_pylist():   # later rows carry the newest validators
-        k = row["url_key"]
+        k, archived = row["url_key"], row["outcome"] in _ARCHIVED
         prev = rows.get(k)
         if prev is None:
-            rows[k] = {**row, "first": row["fetched_at"]}
+            if archived:
+                rows[k] = {**row, "first": row["fetched_at"], "gone": False}
             continue
-        prev["fetched_at"] = row["fetched_at"]
+        prev["fetched_at"], prev["gone"] = row["fetched_at"], not archived
         for name in ("etag", "last_modified"):
             prev[name] = row[name] or prev[name]
     out = [(k, SeenEntry(url=r["url"], first_fetched_at=r["first"], etag=r["etag"], last_modified=r["last_modified"],
                          last_checked_at=r["fetched_at"], via=r["via"], published=r["published"],
                          published_from=r["published_from"]))
-           for k, r in rows.items() if r["via"] != "archive"]
+           for k, r in rows.items() if r["via"] != "archive" and not r["gone"]]
     out.sort(key=lambda ke: (ke[1].last_checked_at, -ke[1].first_fetched_at.timestamp()))
     return dict(out)
 

@@ -64,6 +64,16 @@ def test_recent_entries_least_recently_checked_first_without_e_paper_pages(local
     assert recent[url_key(a)].last_checked_at == T0 + timedelta(hours=3)
 
 
+def test_an_article_gone_since_it_was_archived_is_not_checked_again(local_store):
+    gone, back = "https://x.cn/a/1.html", "https://x.cn/a/2.html"
+    write_seen(local_store, "s", "r1", [row(gone, T0, etag='"g"'), row(back, T0, etag='"b"')])
+    write_seen(local_store, "s", "r2", [row(gone, T0 + timedelta(hours=1), outcome="http_error", status=404),
+                                        row(back, T0 + timedelta(hours=1), outcome="http_error", status=410)])
+    write_seen(local_store, "s", "r3", [row(back, T0 + timedelta(hours=2), etag='"b2"')])   # it came back
+    recent = load_seen(local_store, "s", recent_since=T0).recent
+    assert [e.url for e in recent.values()] == [back] and recent[url_key(back)].etag == '"b2"'
+
+
 def test_recent_entries_keep_the_publication_hint_of_their_first_fetch(local_store):
     u = "https://x.cn/a/1.html"
     first = {**row(u, T0, etag='"v1"'), "via": "feed", "published": "2022-07-27T08:00:00+08:00",
