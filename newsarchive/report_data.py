@@ -12,6 +12,8 @@ from pipelines.storage import Store
 TIMEZONE = "Asia/Shanghai"
 PLOT_DAYS = 60
 TOP_CLUSTERS = 10
+#: Days of quality history shown as a trend (pass/fail per source and day).
+TREND_DAYS = 14
 
 
 @dataclass
@@ -35,6 +37,9 @@ class ReportData:
     clusters: list[dict]              # largest syndication clusters seen on dt
     cluster_sources: list[dict]       # {cluster_id, source, sightings}
     archive: dict = field(default_factory=dict)
+    quality: list[dict] = field(default_factory=list)   # the latest check of each crawl run of dt
+    trend_days: list = field(default_factory=list)      # the TREND_DAYS days up to dt
+    trend: dict[str, list] = field(default_factory=dict)  # source -> per day: True/False (passed) or None
 
     @property
     def fetched(self) -> int | None:
@@ -94,6 +99,7 @@ def collect(store: Store, con: duckdb.DuckDBPyConnection, dt: str) -> ReportData
                    min(url) AS example
             FROM rejects WHERE dt = ? GROUP BY ALL ORDER BY rejects DESC, stage, reason""", [dt]),
         clusters=clusters, cluster_sources=cluster_sources(con, dt, [c["cluster_id"] for c in clusters]),
+        **quality(con, dt),
         archive=rows(con, """
             SELECT (SELECT count(DISTINCT dt) FROM pipeline.segments WHERE dt <= $1 AND state = 'published') AS dates,
                    (SELECT count(*) FROM articles WHERE dt <= $1) AS articles,
@@ -156,3 +162,22 @@ def cluster_sources(con, dt: str, cluster_ids: list[str]) -> list[dict]:
         FROM sightings s JOIN articles a ON a.content_hash = s.content_hash
         WHERE list_contains($1, a.cluster_id)
         GROUP BY ALL ORDER BY a.cluster_id, s.source""", [cluster_ids])
+
+
+def quality(con, dt: str) -> dict:
+    """The quality section: the latest try of each source's check of each crawl run of ``dt`` (from
+    ``quality_history``), and per source and day of the last ``TREND_DAYS`` days whether every
+    latest check passed (None: not checked that day)."""
+    from datetime import date, timedelta
+    checks = rows(con, """
+        SELECT source, run_id, passed, failures, checked_at, checked_by, pages_fetched, fetch_rejects,
+               new_articles, duplicates, rejects, navigation
+        FROM quality_history WHERE dt = ? AND latest ORDER BY source, run_id""", [dt])
+    end = date.fromisoformat(dt)
+    days = [end - timedelta(days=i) for i in range(TREND_DAYS - 1, -1, -1)]
+    per = rows(con, """
+        SELECT source, dt AS day, bool_and(passed) AS passed FROM quality_history
+        WHERE latest AND dt BETWEEN ? AND ? GROUP BY ALL""", [days[0], end])
+    by = {(r["source"], r["day"]): r["passed"] for r in per}
+    trend = {s: [by.get((s, d)) for d in days] for s in sorted({r["source"] for r in per})}
+    return {"quality": checks, "trend_days": days, "trend": trend}

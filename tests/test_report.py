@@ -102,3 +102,38 @@ def test_report_renders_in_headless_chromium(local_store, tmp_path):
     assert cards(dom) == EXPECTED_D2
     labels = {t.text_content().strip() for t in doc.xpath("//svg//text")}
     assert {"stdaily", "bbtnews", "#1", "extract: too_short"} <= labels
+
+
+def _checks(store, dt: str, results: dict[str, list[str]], by: str) -> None:
+    """Quality checks of ``dt`` as the quality tasks record them: source -> failure messages."""
+    from newsarchive.lake import open_writer
+    from newsarchive.lake import quality as lake_quality
+    from pipelines.quality import QualityReport, SourceMetrics
+    ms = [SourceMetrics(source=s, dt=dt, run_id=f"scheduled__{dt}T080000__{s}", pages_fetched=5, new_articles=2,
+                        fetch_rejects=1, rejects={"extract/too_short": 3}) for s in results]
+    with open_writer(store) as lake:
+        lake_quality.record(lake, QualityReport(dt, "r", ms, [f for fs in results.values() for f in fs]), by)
+
+
+def test_quality_section_shows_pass_fail_per_source_and_a_trend(local_store):
+    build_archive(local_store)
+    _checks(local_store, D1, {"stdaily": [], "ce": ["ce: fetch failure rate 90% (18/20) vs 0%"]}, "dag/r1/try 1")
+    _checks(local_store, D2, {"stdaily": [], "ce": ["ce: empty-body rate 100% (8/8 article pages)"]}, "dag/r2/try 1")
+    _checks(local_store, D2, {"stdaily": [], "ce": []}, "dag/r2/try 2")            # the cleared task passed
+    _checks(local_store, D2, {"bbtnews": ["bbtnews: mojibake on 2 page(s)"]}, "dag/r2/try 1")
+    doc = lxml.html.fromstring(local_store.read_text(build_report(local_store, D2)))
+    rows = {tr.get("data-source"): tr for tr in doc.get_element_by_id("quality-table").xpath(".//tbody/tr")}
+    assert {s: r.get("data-passed") for s, r in rows.items()} == {"bbtnews": "false", "ce": "true", "stdaily": "true"}
+    assert "mojibake on 2 page(s)" in rows["bbtnews"].text_content()
+    assert [td.text_content() for td in rows["ce"].findall("td")[2:8]] == ["5", "1", "2", "0", "4", "0"]
+    assert "dag/r2/try 2" in rows["ce"].text_content()
+    trend = {tr.get("data-source"): [td.text_content() for td in tr.findall("td")[1:]]
+             for tr in doc.get_element_by_id("quality-trend").xpath(".//tbody/tr")}
+    assert len(trend["ce"]) == 14 and trend["ce"][-2:] == ["✗", "✓"] and trend["ce"][:-2] == ["·"] * 12
+    assert trend["bbtnews"][-2:] == ["·", "✗"] and trend["stdaily"][-2:] == ["✓", "✓"]
+
+
+def test_report_without_quality_checks_says_so(local_store):
+    build_archive(local_store)
+    doc = lxml.html.fromstring(local_store.read_text(build_report(local_store, D2)))
+    assert "No quality check of a crawl of" in doc.get_element_by_id("quality").getnext().text_content()
