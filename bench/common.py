@@ -87,5 +87,36 @@ def replay_pages(scale: int, limit: int | None = None) -> list:
         replay.stop()
 
 
+def copy_store(src: Path, dst: Path) -> Path:
+    """A copy of the local store ``src`` at ``dst`` that the catalog accepts as its own.
+
+    Data and index files are hard-linked (DuckLake and the index never change a file in place; a writer
+    of the copy adds files and unlinks its own links only), the SQLite catalog is copied, and the copy's
+    catalog is pointed at its own data folder (DuckLake refuses a catalog whose recorded data path is
+    another folder's). ``dst`` is replaced.
+    """
+    import shutil
+    import sqlite3
+    src, dst = Path(src), Path(dst)
+    shutil.rmtree(dst, ignore_errors=True)
+    if (src / "catalog.sqlite-wal").exists() and (src / "catalog.sqlite-wal").stat().st_size:
+        raise RuntimeError(f"{src}/catalog.sqlite has an unmerged WAL: close its writers first")
+
+    def copy(s, d):
+        if os.path.basename(s).startswith("catalog.sqlite"):
+            return shutil.copy2(s, d)
+        return os.link(s, d)
+    shutil.copytree(src, dst, copy_function=copy, ignore=shutil.ignore_patterns(".complete", "*.lock"))
+    if str(src) != str(dst):
+        con = sqlite3.connect(dst / "catalog.sqlite")     # never opened by DuckDB in this process yet
+        try:
+            con.execute("UPDATE ducklake_metadata SET value = ? WHERE key = 'data_path'",
+                        [str(dst.resolve() / "lake") + "/"])
+            con.commit()
+        finally:
+            con.close()
+    return dst
+
+
 def cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
