@@ -9,8 +9,8 @@ Default batches (what one unit of work holds in memory):
   (the replay's pages, cycled, each body its own copy), every core. Peak RSS of the calling process (it holds
   the bodies and the results) and of the largest worker.
 * publish: 1,000 new articles (one day's run of the configured sources; ``bench.store``'s "small run").
-  Measured: ``pipelines.publish.publish`` of 1,000 and of 10,000 staged synthetic 5 KB articles (5% near
-  duplicates, ``bench.store.stage_new``) into an empty local store.
+  Measured: ``newsarchive.lake.archive.publish`` (after ``open_writer``) of 1,000 and of 10,000 staged
+  synthetic 5 KB articles (5% near duplicates, ``bench.store.stage_new``) into an empty local catalog.
 
 The crawl's figure (one WARC segment, 2,000 records ≈ 1,000 pages, is its unit; ``bench.crawl`` crawls ~10,000
 pages in one process, 10×) comes from ``bench.crawl``. ``--quick`` measures 0.1× and 1× instead.
@@ -51,9 +51,11 @@ def child_extract(pages_file: str, n: int) -> dict:
 
 
 def child_publish(root: str, run: str) -> dict:
-    from pipelines.publish import publish
-    res = publish(root, "2030-01-01", run_id=run).batches[0]
-    return {"staged": res.staged, "articles": res.articles, "near_duplicates": res.near_duplicates}
+    from newsarchive.lake import archive, open_writer
+    with open_writer(root) as lake:
+        res = archive.publish(lake, run_id=run, dt="2030-01-01")
+    return {"staged": sum(b.staged for b in res), "articles": sum(b.articles for b in res),
+            "near_duplicates": sum(b.near_duplicates for b in res), "batches": len(res)}
 
 
 CHILDREN = {"extract": child_extract, "publish": child_publish}
@@ -76,11 +78,10 @@ def extract_pair(tmp: Path, sizes: tuple[int, int]) -> list[dict]:
 
 def publish_pair(tmp: Path, sizes: tuple[int, int]) -> list[dict]:
     from bench.store import stage_new
-    from pipelines.storage import Store
     out = []
     for n in sizes:
         root = tmp / f"store-{n}"
-        stage_new(Store(str(root)), n, "bench__memory", seed=4242)
+        stage_new(str(root), n, "bench__memory", seed=4242)
         out.append(in_child("publish", str(root), "bench__memory"))
         shutil.rmtree(root, ignore_errors=True)
     return out
