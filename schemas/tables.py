@@ -94,6 +94,13 @@ SIGHTINGS = _schema("sightings", [
     pa.field("fetched_at", UTC_TS, nullable=False),
     pa.field("run_id", pa.string(), nullable=False),
     pa.field("is_new", pa.bool_(), nullable=False),
+    # this copy's own metadata, as its page states it (the article row holds the first copy's)
+    pa.field("title", pa.string()),
+    pa.field("authors", pa.list_(pa.string())),
+    pa.field("published_at", UTC_TS),
+    pa.field("syndicated_from", pa.string()),
+    pa.field("syndicated_from_source", pa.string()),
+    pa.field("section", pa.string()),
 ])
 
 REJECTS = _schema("rejects", [
