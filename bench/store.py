@@ -184,11 +184,11 @@ def empty_archive(root: Path) -> Path:
     return root
 
 
-def stage_new(store, n: int, run: str, seed: int, dup_texts: list[str] = (), dt: str = NEW_DT) -> dict:
+def stage_new(store, n: int, run: str, seed: int, dup_texts: list[str] = (), dt: str = NEW_DT, lake=None) -> dict:
     """Stage ``n`` new 5 KB articles over 5 sources (5% near duplicates: a few characters edited), plus
     exact copies of ``dup_texts``, as crawl + stage would: ledger rows (``register``'s transaction), then
-    ``commit_staged``. Returns the rows staged and the seconds of those two commits (``open_writer`` included;
-    making the rows is not)."""
+    ``commit_staged``. Returns the rows staged and the seconds of those two commits (``open_writer`` included
+    unless an open ``lake`` is given; making the rows is not)."""
     import schemas
     from newsarchive.lake import archive, open_writer
     from pipelines.raw import parse_segment
@@ -210,9 +210,14 @@ def stage_new(store, n: int, run: str, seed: int, dup_texts: list[str] = (), dt:
         staged.append(archive.Staged(parse_segment(s), arts.filter(mask), schemas.STAGED_REJECTS.empty_table(),
                                      "bench"))
     t = time.perf_counter()
-    with open_writer(store) as lake:
+    own = lake is None
+    lake = open_writer(store) if own else lake
+    try:
         lake.write(lambda con: _insert(con, "segments", ledger), "bench register")
         archive.commit_staged(lake, staged, staged_by="bench")
+    finally:
+        if own:
+            lake.close()
     return {"rows": len(txts), "commit_s": time.perf_counter() - t}
 
 
