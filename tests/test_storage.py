@@ -50,3 +50,16 @@ def test_duckdb_reads_the_s3_store(s3_store):
     con = connect(s3_store)
     got = con.execute(f"SELECT sum(x), any_value(dt) FROM read_parquet('{s3_store.uri_of('t')}/*/*.parquet', hive_partitioning=true, hive_types_autocast=false)").fetchone()
     assert got == (6, "2022-07-27")
+
+
+def test_local_files_follow_the_umask_so_other_users_can_read_the_archive(local_store):
+    """Reports, index files and other objects are readable by another user (an analyst, a web server)
+    as the umask allows, not 0600 as ``mkstemp`` makes them (issue 16)."""
+    import os
+    import stat
+    mask = os.umask(0)
+    os.umask(mask)
+    local_store.write_text("reports/dt=2022-07-28/report.html", "<html></html>")
+    local_store.write_bytes("index/docs/x.idx", b"x")
+    for rel in ("reports/dt=2022-07-28/report.html", "index/docs/x.idx"):
+        assert stat.S_IMODE(os.stat(local_store.path(rel)).st_mode) == 0o666 & ~mask, rel
