@@ -12,7 +12,8 @@ is the reject reason and detail, ``Decoded.repair`` says what was repaired):
 * **double-encoded** text (``Ã``/``Â``/``ÖÐ¹ú`` garbage): GBK, Big5 or UTF-8
   bytes that were read as cp1252/Latin-1 and saved again. It is repaired when it
   is reversible: the garbage goes back to bytes through cp1252 and those decode
-  strictly as UTF-8, GB18030 or Big5 (else ftfy's ``fix_encoding`` tries);
+  strictly as UTF-8, GB18030 or Big5 (else ftfy's ``fix_encoding`` tries, when
+  the page holds UTF-8 hanzi read as cp1252);
   ``repair`` names the chain (``gb18030>cp1252``). When nothing reverses it and
   garbage makes up much of the visible text: ``mojibake``;
 * **round-tripped replacement characters** (``锟斤拷`` is U+FFFD's UTF-8 bytes
@@ -39,11 +40,18 @@ _LATIN_GARBAGE = re.compile(r"[\u00c0-\u00ff][\u0080-\u00ff]")
 #: Characters that cp1252/Latin-1 make of the bytes 0x80-0xFF.
 _HIGH = ("\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014"
          "\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122")
-#: Runs of them with a Latin-1 letter (``ÖÐ``, ``ä¸``): typographic ``——`` or ``……`` alone are not garbage.
-_HIGH_PAIR = re.compile(f"[\u00c0-\u00ff][{_HIGH}]|[{_HIGH}][\u00c0-\u00ff]")
-_HIGH_RUN = re.compile(f"[{_HIGH}]{{2,}}")
-_LATIN_LETTER = re.compile("[\u00c0-\u00ff]")
 _HIGH_CHAR = re.compile(f"[{_HIGH}]")
+_HIGH_SET = frozenset(ch for ch in map(chr, range(0x80, 0x2200)) if _HIGH_CHAR.match(ch))
+#: Garbage is runs of them with a Latin-1 letter (``ÖÐ``, ``ä¸``): typographic ``——`` or ``……`` alone are not.
+#: A run is found from a Latin-1 letter with such a neighbour; the search is led by the letter class alone, so a
+#: page without Latin-1 letters (most Chinese pages) costs one fast scan.
+_PAIR_AT = re.compile(f"[\u00c0-\u00ff](?:(?<=[{_HIGH}].)|(?=[{_HIGH}]))")
+#: cp1252/Latin-1 readings of the bytes 0x80-0xBF (UTF-8 continuation bytes).
+_CONT = ("\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014"
+         "\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122")
+#: The UTF-8 bytes of a hanzi (lead byte E4-E9, two continuation bytes) read as cp1252/Latin-1: what ftfy can turn
+#: back into hanzi. A page without one is not given to ftfy (it scans the whole page, ~50 ms for 500 KB).
+_UTF8_HANZI_AS_1252 = re.compile(f"[\u00e4-\u00e9][{_CONT}]{{2}}")
 _TAG = re.compile(r"<[^>]*>|&[#\w]+;")
 _LETTER = re.compile(r"[A-Za-z\u4e00-\u9fff]")
 #: At least this many characters in runs of cp1252-made characters before double encoding is suspected.
@@ -126,19 +134,21 @@ def decode_html(body: bytes, content_type: str | None = None, hint: str | None =
         if _CJK.search(text2):
             enc, text, declared_by = alt, text2, "hint"
             ratio = text.count("\ufffd") / max(1, len(text))
-    mixed = _mixed_encoding(body, enc)
+    mixed = _mixed_encoding(body, enc, text)
     if mixed:
         return Decoded(text, enc, declared_by, ratio, problem=("mixed_encoding", mixed))
     repair = problem = None
-    if _HIGH_PAIR.search(text):
-        text, repair, problem = _double_encoded(text)
+    runs = _garbage_runs(text)
+    if runs:
+        text, repair, problem = _double_encoded(text, runs)
         ratio = text.count("\ufffd") / max(1, len(text))
     return Decoded(text, enc, declared_by, ratio, repair=repair, problem=problem)
 
 
-def _mixed_encoding(body: bytes, enc: str) -> str | None:
-    """A detail when part of ``body`` is UTF-8 (runs of CJK) and part is not (GBK bytes)."""
-    as_utf8 = body.decode("utf-8", errors="replace")
+def _mixed_encoding(body: bytes, enc: str, text: str) -> str | None:
+    """A detail when part of ``body`` is UTF-8 (runs of CJK) and part is not (GBK bytes); ``text`` is ``body``
+    decoded with ``enc`` (replacing errors), reused when ``enc`` is UTF-8."""
+    as_utf8 = text if enc == "utf-8" else body.decode("utf-8", errors="replace")
     bad = as_utf8.count("\ufffd")
     if bad < MIXED_MIN_CHARS:
         return None
@@ -168,9 +178,25 @@ def _visible_garbage_share(text: str) -> float:
     return high / max(1, high + len(_LETTER.findall(visible)))
 
 
-def _double_encoded(text: str) -> tuple[str, str | None, tuple[str, str] | None]:
-    """(text, repair, problem) for a text with cp1252-made character runs."""
-    garbage = sum(len(r) for r in _HIGH_RUN.findall(text) if _LATIN_LETTER.search(r))
+def _garbage_runs(text: str) -> list[str]:
+    """The runs of two or more cp1252-made characters that hold a Latin-1 letter (``ÖÐ¹ú``, ``ä¸\xad``), in order,
+    found from the letters that have such a neighbour (rare outside double-encoded text)."""
+    runs: list[str] = []
+    pos, n = 0, len(text)
+    while (m := _PAIR_AT.search(text, pos)) is not None:
+        i, j = m.start(), m.end()
+        while i > pos and text[i - 1] in _HIGH_SET:
+            i -= 1
+        while j < n and text[j] in _HIGH_SET:
+            j += 1
+        runs.append(text[i:j])
+        pos = j
+    return runs
+
+
+def _double_encoded(text: str, runs: list[str]) -> tuple[str, str | None, tuple[str, str] | None]:
+    """(text, repair, problem) for a text with cp1252-made character runs (``runs``: ``_garbage_runs(text)``)."""
+    garbage = sum(len(r) for r in runs)
     if garbage < DOUBLE_MIN_CHARS:
         return text, None, None
     cjk = len(_CJK.findall(text))
@@ -192,10 +218,11 @@ def _double_encoded(text: str) -> tuple[str, str | None, tuple[str, str] | None]
                 best = (score, fixed, codec)
     if best is not None:
         return best[1], f"{best[2]}>cp1252", None
-    import ftfy
-    fixed = ftfy.fix_encoding(text)
-    if fixed != text and len(_CJK.findall(fixed)) > cjk and _visible_garbage_share(fixed) < GARBAGE_SHARE / 3:
-        return fixed, "ftfy", None
+    if _UTF8_HANZI_AS_1252.search(text):
+        import ftfy
+        fixed = ftfy.fix_encoding(text)
+        if fixed != text and len(_CJK.findall(fixed)) > cjk and _visible_garbage_share(fixed) < GARBAGE_SHARE / 3:
+            return fixed, "ftfy", None
     share = _visible_garbage_share(text)
     if share >= GARBAGE_SHARE:
         return text, None, ("mojibake", f"double-encoded text not reversible: {garbage} cp1252-made characters "

@@ -82,6 +82,27 @@ def test_european_text_is_not_double_encoded():
     assert pt.strip() in d.text and d.repair is None and d.problem is None
 
 
+def test_utf8_garbage_beside_a_real_hanzi_is_repaired_by_ftfy():
+    # one correctly encoded title keeps the page from going back to bytes as a whole: ftfy repairs the runs
+    raw = _double(LONG, "utf-8").replace(b"<title>t</title>", "<title>科技</title>".encode("utf-8"))
+    d = decode_html(raw, "text/html; charset=utf-8")
+    assert LONG in d.text and d.repair == "ftfy" and d.problem is None
+
+
+def test_accented_pairs_without_utf8_hanzi_skip_ftfy(monkeypatch):
+    # Portuguese/Czech/Icelandic pages have many letter pairs (çã, ší, æð) but no UTF-8 hanzi read as cp1252:
+    # ftfy (a scan of the whole page) is not tried, and the page is left as it is
+    import ftfy
+
+    def fail(text):
+        raise AssertionError("ftfy called")
+    monkeypatch.setattr(ftfy, "fix_encoding", fail)
+    words = ("As informações sobre a situação económica foram publicadas ontem pelo instituto nacional. "
+             "Příští léto bude podle meteorologů teplejší než letos. Þetta er góð frétt fyrir alla. ") * 12
+    d = decode_html(page('<meta charset="utf-8">', words).encode("utf-8"), "text/html; charset=utf-8")
+    assert words.strip() in d.text and d.repair is None and d.problem is None
+
+
 def test_roundtripped_replacement_chars_in_the_body():
     from pipelines.encoding import roundtrip_problem
     assert roundtrip_problem("锟斤拷" * 10 + ZH) == ("mojibake", roundtrip_problem("锟斤拷" * 10 + ZH)[1])
