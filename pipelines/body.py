@@ -21,6 +21,7 @@ from typing import Callable
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction
 from trafilatura.external import try_readability
+from trafilatura.settings import Extractor
 
 from pipelines.combine import combine, looks_clean
 from pipelines.htmltree import block_text, prune, prune_link_lists, unwrap_layout_tables, unwrap_noscript_body
@@ -28,8 +29,10 @@ from pipelines.htmltree import block_text, prune, prune_link_lists, unwrap_layou
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 logging.getLogger("readability").setLevel(logging.CRITICAL)
 
-_TRAF = dict(include_comments=False, include_tables=True, deduplicate=False, with_metadata=False,
-             output_format="python")
+#: trafilatura's options, built once (an ``Extractor`` reads its config file section on every construction):
+#: comments and trafilatura's dedup off, tables kept, no metadata; per page only the URL changes.
+_OPTIONS = {fast: Extractor(output_format="python", fast=fast, comments=False, tables=True, dedup=False,
+                            with_metadata=False) for fast in (True, False)}
 
 
 #: trafilatura's output is taken as is (no readability pass) when it is all prose and holds at least
@@ -44,7 +47,9 @@ class Body:
 
 
 def _trafilatura(tree: HtmlElement, url: str | None, fast: bool) -> str:
-    doc = bare_extraction(tree, url=url, fast=fast, **_TRAF)
+    options = copy.copy(_OPTIONS[fast])
+    options.url = options.source = url
+    doc = bare_extraction(tree, options=options)
     return (doc.text or "") if doc is not None else ""
 
 

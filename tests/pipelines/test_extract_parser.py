@@ -81,3 +81,24 @@ def test_body_split_across_containers():
     for p in PARAS:
         assert p in text
     assert "推广" not in text
+
+
+def test_form_controls_are_plain_html_elements():
+    # the parser picks element classes in C: a comment form's controls are HtmlElements like any other
+    from lxml.html import HtmlElement
+    html = article_html(before="").replace(
+        "<div class='article'>", "<form action='/c'><label>昵称</label><input name='n'><select><option>1</option>"
+                                 "</select><textarea>说两句</textarea></form><div class='article'>")
+    tree = parse_html(html)
+    assert all(isinstance(el, HtmlElement) for el in tree.iter("form", "input", "select", "textarea", "label"))
+    assert tree.find(".//form").text_content().startswith("昵称")
+    _assert_article(_body(html))
+
+
+def test_letters_counted_by_table_are_the_rule_letters():
+    # long texts are counted by table lookup, short ones and texts beyond the BMP by the regex: the same count
+    from pipelines.htmltree import _NOT_LETTER, _letters
+    texts = ["2022年7月28日 10:00 来源：科技日报｜责任编辑：张三 (图) №3 ½ ① _x_ ÉTÉ ﬁ " * 8,
+             "The quick brown fox, 12 years old — jumps! " * 5, "𠀀𠀁 北京 " * 30, "短", ""]
+    for text in texts:
+        assert _letters(text) == len(_NOT_LETTER.sub("", text))
