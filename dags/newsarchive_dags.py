@@ -6,17 +6,20 @@
   pages. **Backfill this DAG** (one run at a time: ``--max-active-runs 1``).
 * ``newsarchive_reprocess`` – manual: re-extract a date range from the raw WARC (no fetching),
   re-publish, then check quality and rebuild the reports of those dates.
-* ``newsarchive_compact`` – once a day: merges small files, rolls the months up.
+* ``newsarchive_compact`` – once a day: DuckLake maintenance (``newsarchive compact``).
 * ``newsarchive_snapshot_summary`` – on the ``articles`` Asset: a DuckDB summary of the archive.
 
 A pipeline run: ``plan`` → per source (a mapped task group, each instance named by its source):
 ``source.crawl`` (subprocess ``newsarchive crawl``) → ``source.stage`` (``newsarchive stage`` of
-that source: everything its crawls committed and nobody staged yet) → ``publish`` (every staged
-segment of every source, one at a time through the pool ``newsarchive_publish``; trigger rule
-``all_done``: one failed source never holds back the others) → ``source.quality`` → ``report``
-(``all_done``: rebuilds the run report, links it, and is red while any source of the run is red,
-so "clear failed tasks" reruns it too). Helpers: ``newsarchive_ops.py``; the runbook is the
-README's "Operations" section and each DAG's Docs tab.
+that source: everything its crawls committed and nobody staged yet) → ``source.publish`` (every
+staged segment of every source, one at a time through the pool ``newsarchive_publish``) →
+``source.quality`` → ``report``. A source fails alone: the others' tasks do not depend on it.
+Publish is per source (trigger rule ``all_success``) rather than one ``all_done`` task after all
+stages, so that "clear only failed tasks" on a red run reruns the publish of the source it
+re-crawls (a successful ``all_done`` publish would not be cleared, and the re-crawl would stay
+unpublished until the next run). ``report`` (``all_done``) rebuilds the run report, links it, and
+is red while any source of the run is red, so clearing the failed tasks reruns it too. Helpers:
+``newsarchive_ops.py``; the runbook is the README's "Operations" section and each DAG's Docs tab.
 """
 from __future__ import annotations
 
@@ -67,12 +70,17 @@ def _config():
 
 
 def _deadline(dag_id: str):
+    """The "run overdue" alert: counted from the run's logical date, which for these cron schedules is
+    when the run is due (``DAGRUN_QUEUED_AT`` would be closer, but Airflow 3.3.2 cannot clear a run
+    whose queued-at deadline is still pending: the clear fails with a 500). A run queued after its
+    deadline (a backfill, a manual run of a past date) is not alerted (``ops.deadline_missed``)."""
     from airflow.sdk import DeadlineAlert, DeadlineReference, SyncCallback
     if not DEADLINE:
         return None
     within = f"{DEADLINE.total_seconds() / 60:g} min"
-    return DeadlineAlert(reference=DeadlineReference.DAGRUN_QUEUED_AT, interval=DEADLINE,
-                         callback=SyncCallback(ops.deadline_missed, kwargs={"dag_id": dag_id, "within": within}))
+    return DeadlineAlert(reference=DeadlineReference.DAGRUN_LOGICAL_DATE, interval=DEADLINE,
+                         callback=SyncCallback(ops.deadline_missed, kwargs={
+                             "dag_id": dag_id, "within": within, "seconds": DEADLINE.total_seconds()}))
 
 
 class RunReportLink(BaseOperatorLink):
@@ -91,12 +99,13 @@ PIPELINE_DOC = """
 {what}
 
 **Grid:** one column per run. The tasks of a source are in the group `source`, named by the
-source (`source.crawl [stdaily]`). `publish` and `report` are one task each.
+source (`source.crawl [stdaily]`): crawl → stage → publish → quality. `report` is one task.
 
 | red task | means | first step |
 |---|---|---|
 | `source.crawl [s]` | the crawl of *s* failed; the log's first lines say why in words (exit 3 = unreachable) | open the site; a transient failure is retried by the next run |
 | `source.stage [s]` | extraction of *s* could not run (not a bad page: those are rejects) | read the log; clear the task |
+| `source.publish [s]` | the catalog or the store could not be written | fix it; clear the failed tasks (nothing staged is lost) |
 | `source.quality [s]` | *s* was crawled but looks wrong: the message names the check and the numbers | README "Alerts" table |
 | `report` | red whenever any source of the run is red (its log lists them and links the report) | fix the cause, then **Clear → only failed tasks** on the run |
 
@@ -166,20 +175,23 @@ def pipeline_dag(dag_id: str, schedule: str, description: str, what: str):
             return {"source": crawled["source"], "segments": res["segments"], "articles": res["articles"],
                     "rejects": res["rejects"]}
 
-        @task(pool=PUBLISH_POOL, outlets=[ARTICLES], trigger_rule="all_done",
-              doc_md="Publishes every staged segment of every source (runs whatever happened upstream).")
-        def publish() -> dict:
+        @task(pool=PUBLISH_POOL, outlets=[ARTICLES], map_index_template=ops.SOURCE_NAME,
+              doc_md="Publishes every staged segment of every source, this one's included (one at a time).")
+        def publish(staged: dict) -> dict:
             from newsarchive import jobs
-            info = ops.run_info(get_current_context())
+            info = ops.run_info(ops.named(get_current_context(), staged["source"]))
             ops.store_env()
             res = jobs.publish(STORE, info["dt"], ops.step_run_id(info), _config())
             if res["published"]:
                 ops.say(f"published {res['articles']} new articles, {res['sightings']} sightings "
                         f"({res['exact_duplicates']} duplicates), {res['rejects']} rejects from {res['segments']} "
-                        f"segment(s) in {len(res['batches'])} batch(es): {res['batches'][-1]['batch']}")
+                        f"segment(s) of {', '.join(sorted({s for b in res['batches'] for s in b['sources']}))} "
+                        f"in {len(res['batches'])} batch(es): {res['batches'][-1]['batch']}")
             else:
-                ops.say(f"nothing to publish ({res.get('reason')})")
-            return {k: res[k] for k in ("published", "articles", "sightings", "rejects", "segments")}
+                ops.say(f"nothing left to publish for {staged['source']} ({res.get('reason')}): "
+                        "an earlier publish of this run took it")
+            return {"source": staged["source"], **{k: res[k] for k in ("published", "articles", "sightings",
+                                                                      "rejects", "segments")}}
 
         @task(retries=1, map_index_template=ops.SOURCE_NAME,
               doc_md="Quality checks of this source's crawl vs its trailing baseline; red = an alert.")
@@ -207,7 +219,8 @@ def pipeline_dag(dag_id: str, schedule: str, description: str, what: str):
             ops.store_env()
             rel = jobs.report(STORE, info["dt"], _config())
             url = ops.report_url(Store.open(STORE).uri_of(rel), rel)
-            crawls = [c for c in (ti.xcom_pull(task_ids="source.crawl") or []) if c]
+            pulled = ti.xcom_pull(task_ids="source.crawl") or []          # one mapped instance: its value alone
+            crawls = [c for c in ([pulled] if isinstance(pulled, dict) else pulled) if isinstance(c, dict)]
             runs = {c["source"]: c["run_id"] for c in crawls}
             red = _red_tasks(ctx, ti)
             ops.say(f"run report: {url}", f"store run ids: {runs or 'none'}; publish run id: {ops.step_run_id(info)}")
@@ -219,17 +232,15 @@ def pipeline_dag(dag_id: str, schedule: str, description: str, what: str):
             return {"url": url, "runs": runs, "red": []}
 
         jobs = plan()
-        published = publish()
         reported = report()
         reported.operator.operator_extra_links = (RunReportLink(),)
 
         @task_group(group_id="source")
         def per_source(job: dict):
             crawled = crawl(job)
-            staged = stage(crawled)
+            published = publish(stage(crawled))
             checked = quality(crawled)
-            staged >> published >> checked >> reported
-            staged >> checked
+            published >> checked >> reported
 
         per_source.expand(job=jobs)
 
@@ -337,21 +348,26 @@ reprocess_dag()
 
 @dag(dag_id="newsarchive_compact", schedule="@daily", start_date=START, catchup=False, max_active_runs=1,
      default_args=DEFAULT_ARGS, tags=["newsarchive", "maintenance"],
-     description="merge small files, then roll the months up through the day before the logical date")
+     description="DuckLake maintenance: merge small files, expire old snapshots, delete unreferenced files",
+     doc_md="""
+### newsarchive_compact
+Daily catalog maintenance (`newsarchive compact`: DuckLake merges small data files, expires snapshots
+older than the time-travel retention and deletes the files no snapshot references), in the publish
+pool so no publish runs meanwhile. Red: the log says which step failed; a failed maintenance leaves
+the catalog as it was. Clear it, or let the next day's run do it.
+""")
 def compact_dag():
     @task(pool=PUBLISH_POOL, execution_timeout=timedelta(hours=2))
     def compact() -> dict:
         import subprocess
         import sys
-        before = ops.run_info(get_current_context())["dt"]   # the logical date's partition may still get publishes
-        cmd = [sys.executable, "-m", "newsarchive.cli", "compact", "--rollup", "--before", before, "--store", STORE]
+        cmd = [sys.executable, "-m", "newsarchive.cli", "compact", "--store", STORE]
         p = subprocess.run(cmd, env={**os.environ, **ops.store_env()}, capture_output=True, text=True,
                            timeout=2 * 3600)
         ops.say((p.stdout + p.stderr).strip(), error=p.returncode != 0)
         if p.returncode != 0:
-            raise RuntimeError(f"newsarchive compact --rollup --before {before} failed (exit {p.returncode}): "
-                               f"{p.stderr[-1500:]}")
-        return {"before": before}
+            raise RuntimeError(f"newsarchive compact failed (exit {p.returncode}): {p.stderr[-1500:]}")
+        return {"lines": len(p.stdout.splitlines())}
 
     compact()
 
@@ -361,7 +377,12 @@ compact_dag()
 
 @dag(dag_id="newsarchive_snapshot_summary", schedule=[ARTICLES], start_date=START, catchup=False,
      default_args=DEFAULT_ARGS, tags=["newsarchive", "analytics"],
-     description="DuckDB summary of the archive after each new articles snapshot")
+     description="DuckDB summary of the archive after each new articles snapshot",
+     doc_md="""
+### newsarchive_snapshot_summary
+Runs whenever a publish updates the `articles` Asset and logs the articles per source: an example
+of a consumer DAG for analysts. Red: the catalog could not be read (see `newsarchive_catalog`).
+""")
 def snapshot_summary_dag():
     @task
     def summarize() -> dict:

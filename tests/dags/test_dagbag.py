@@ -60,7 +60,7 @@ def test_pipelines_never_catch_up_or_overlap_and_publish_is_serialized(bag):
     for dag_id in ("newsarchive_incremental", "newsarchive_daily"):
         d = bag["dags"][dag_id]
         assert d["catchup"] is False and d["max_active_runs"] == 1
-        assert d["pools"]["publish"] == "newsarchive_publish"
+        assert d["pools"]["source.publish"] == "newsarchive_publish"
     assert bag["dags"]["newsarchive_reprocess"]["pools"]["reprocess"] == "newsarchive_publish"
     assert bag["dags"]["newsarchive_compact"]["pools"]["compact"] == "newsarchive_publish"
 
@@ -68,14 +68,17 @@ def test_pipelines_never_catch_up_or_overlap_and_publish_is_serialized(bag):
 def test_per_source_tasks_are_named_by_their_source_and_sources_fail_alone(bag):
     for dag_id in ("newsarchive_incremental", "newsarchive_daily"):
         d = bag["dags"][dag_id]
-        assert {t for t, tpl in d["named"].items() if tpl} == {"source.crawl", "source.stage", "source.quality"}
-        assert d["trigger"]["publish"] == d["trigger"]["report"] == "all_done"      # run whatever failed upstream
+        assert {t for t, tpl in d["named"].items() if tpl} == {"source.crawl", "source.stage", "source.publish",
+                                                                "source.quality"}
+        assert d["trigger"]["report"] == "all_done"                          # runs whatever failed upstream
+        assert d["trigger"]["source.publish"] == "all_success"               # cleared with its source's crawl
         assert d["links"]["report"] == ["RunReportLink"]
         assert d["doc"]
 
 
 def test_every_task_alerts_on_failure_and_runs_have_a_deadline(bag):
     for dag_id, d in bag["dags"].items():
+        assert d["doc"], f"{dag_id} has no doc_md (its runbook in the UI)"
         assert all(d["on_failure"].values()), f"{dag_id}: a task without on_failure_callback"
     for dag_id in ("newsarchive_incremental", "newsarchive_daily"):
         ((seconds, path),) = bag["dags"][dag_id]["deadline"]

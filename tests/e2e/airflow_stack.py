@@ -1,13 +1,15 @@
 """A real Airflow 3 deployment on this machine, started and stopped by a test.
 
-api-server + scheduler + dag-processor + a Celery worker, CeleryExecutor with
-the local Redis as broker and a fresh database on the local PostgreSQL as
+api-server + scheduler + dag-processor + two Celery workers, CeleryExecutor with
+a redis-server of its own (a free port, nothing on disk: the machine's shared Redis
+is never touched) as broker and a fresh database on the local PostgreSQL as
 metadata DB. Every process is started in its own session and stopped by PID
 (process group) in :meth:`AirflowStack.stop`, whatever happened.
 """
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -18,6 +20,7 @@ from pathlib import Path
 
 import requests
 
+REDIS = shutil.which("redis-server")
 ROOT = Path(__file__).resolve().parents[2]
 AIRFLOW = str(Path(sys.executable).with_name("airflow"))
 PG = "postgresql+psycopg2://postgres@127.0.0.1:5432"
@@ -48,10 +51,11 @@ def _psql(sql: str) -> None:
 
 
 class AirflowStack:
-    def __init__(self, home: Path, extra_env: dict[str, str]):
+    def __init__(self, home: Path, extra_env: dict[str, str], workers: int = 2):
         self.home = home
         self.db = f"newsarchive_e2e_{uuid.uuid4().hex[:10]}"
-        self.redis_db = 11
+        self.redis_port = free_port()
+        self.workers = workers
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.procs: dict[str, subprocess.Popen] = {}
@@ -69,14 +73,15 @@ class AirflowStack:
             "AIRFLOW__API_AUTH__JWT_SECRET": uuid.uuid4().hex,
             "AIRFLOW__API__SECRET_KEY": uuid.uuid4().hex,
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"{PG}/{self.db}",
-            "AIRFLOW__CELERY__BROKER_URL": f"redis://127.0.0.1:6379/{self.redis_db}",
+            "AIRFLOW__CELERY__BROKER_URL": f"redis://127.0.0.1:{self.redis_port}/0",
             "AIRFLOW__CELERY__RESULT_BACKEND": f"db+postgresql://postgres@127.0.0.1:5432/{self.db}",
-            "AIRFLOW__CELERY__WORKER_CONCURRENCY": "4",
+            "AIRFLOW__CELERY__WORKER_CONCURRENCY": "2",
             # Runs come only from the REST API (trigger, backfill): no "latest interval" runs of now().
             "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",
             "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
             "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "2",
             "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+            "AIRFLOW__LOGGING__REMOTE_LOGGING": "False",
             "PYTHONPATH": str(ROOT),
         })
         env.update(extra_env)
@@ -84,8 +89,9 @@ class AirflowStack:
 
     # ------------------------------------------------------------------ lifecycle
     def start(self, timeout: float = 180) -> None:
-        import redis
-        redis.Redis(host="127.0.0.1", port=6379, db=self.redis_db).flushdb()
+        # a broker of our own: no data on disk, gone when stopped
+        self._spawn("redis", [REDIS, "--bind", "127.0.0.1", "--port", str(self.redis_port), "--save", "",
+                              "--appendonly", "no", "--protected-mode", "yes"])
         _psql(f'CREATE DATABASE "{self.db}"')
         subprocess.run([AIRFLOW, "db", "migrate"], env=self.env, check=True, capture_output=True, timeout=timeout)
         subprocess.run([AIRFLOW, "pools", "set", "newsarchive_publish", "1", "one publish at a time"],
@@ -93,7 +99,9 @@ class AirflowStack:
         self._spawn("api-server", [AIRFLOW, "api-server", "--host", "127.0.0.1", "--port", str(self.port)])
         self._spawn("scheduler", [AIRFLOW, "scheduler"])
         self._spawn("dag-processor", [AIRFLOW, "dag-processor"])
-        self._spawn("worker", [AIRFLOW, "celery", "worker", "--concurrency", "4"])
+        for i in range(1, self.workers + 1):       # two workers: tasks of one run spread over both
+            self._spawn(f"worker{i}", [AIRFLOW, "celery", "worker", "--concurrency", "2",
+                                       "--celery-hostname", f"w{i}@%h", "--skip-serve-logs"])
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             self._check_alive()
@@ -110,6 +118,9 @@ class AirflowStack:
         self.logs[name] = log
         self.procs[name] = subprocess.Popen(cmd, env=self.env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
                                             start_new_session=True, cwd=self.home)
+
+    def tail_workers(self) -> str:
+        return "\n".join(self.tail(n) for n in self.procs if n.startswith("worker"))
 
     def _check_alive(self) -> None:
         for name, p in self.procs.items():
@@ -186,7 +197,26 @@ class AirflowStack:
             time.sleep(3)
         raise TimeoutError(f"{dag_id}: fewer than {n} finished runs after {timeout}s: "
                            f"{[(r['dag_run_id'], r['state']) for r in self.runs(dag_id)]}\n"
-                           f"{self.tail('scheduler')}\n{self.tail('worker')}")
+                           f"{self.tail('scheduler')}\n{self.tail_workers()}")
+
+    def wait_for_run(self, dag_id: str, run_id: str, timeout: float, states=("success", "failed")) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self._check_alive()
+            run = self.api("GET", f"/dags/{dag_id}/dagRuns/{run_id}")
+            if run["state"] in states:
+                return run
+            time.sleep(3)
+        raise TimeoutError(f"{dag_id} {run_id} not in {states} after {timeout}s: "
+                           f"{[(t['task_id'], t['map_index'], t['state']) for t in self.task_instances(dag_id, run_id)]}"
+                           f"\n{self.tail('scheduler')}\n{self.tail_workers()}")
+
+    def clear_failed(self, dag_id: str, run_id: str) -> None:
+        """The UI's "Clear Run → only failed tasks"."""
+        self.api("POST", f"/dags/{dag_id}/dagRuns/{run_id}/clear", json={"dry_run": False, "only_failed": True})
+        deadline = time.monotonic() + 60
+        while self.api("GET", f"/dags/{dag_id}/dagRuns/{run_id}")["state"] == "failed" and time.monotonic() < deadline:
+            time.sleep(1)
 
     def task_instances(self, dag_id: str, run_id: str) -> list[dict]:
         return self.api("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances")["task_instances"]
