@@ -12,8 +12,8 @@ into stores that differ only in where the data files and the catalog live:
 * ``seaweed+pg``      data on SeaweedFS, the catalog in PostgreSQL: the production shape;
 * ``moto+sqlite``     data on moto (``python -m moto.server``, its own process: what the fast tests use).
 
-Every repetition gives each way a fresh store (folder, bucket, PostgreSQL database of its own, dropped
-afterwards) and a fresh local index cache (``NEWSARCHIVE_INDEX_CACHE``: an S3 publish downloads the earlier
+Every repetition gives each way a fresh store (folder, or prefix in the server's one bucket; a PostgreSQL
+database of its own, dropped afterwards) and a fresh local index cache (``NEWSARCHIVE_INDEX_CACHE``: an S3 publish downloads the earlier
 batch's index file once, as a worker does after another worker's publish). The ways alternate in each
 repetition (order reversed every other one); medians. Results: stdout and bench/out/s3-{quick,full}.json.
 """
@@ -34,6 +34,7 @@ from pathlib import Path
 from bench.common import ROOT, write_result
 
 PG_ADMIN = "host=127.0.0.1 user=postgres dbname=postgres"
+BUCKET = "bench-s3"
 WAYS = ("local", "local+pg", "seaweed+sqlite", "seaweed+pg", "moto+sqlite")
 RUN0, RUN = "bench__2029-12-31T080000", "bench__2030-01-01T080000"
 #: Articles of the earlier batch (it gives the timed publish an index file to download and search).
@@ -96,7 +97,9 @@ def make_store(way: str, tmp: Path, servers: dict, pg: PgDatabases):
         return Store(str(tmp / name / "data"), catalog=cat), env
     s3env = servers[data]
     settings = S3Settings.from_env(s3env)
-    store = Store(f"s3://bench-{name}/archive", settings, catalog=cat)
+    # one bucket, a prefix per store (as production: s3://newsarchive/archive): SeaweedFS gives every
+    # bucket a collection of ~7 volumes, and bench.seaweed's server has room for 50
+    store = Store(f"s3://{BUCKET}/{name}/archive", settings, catalog=cat)
     store.ensure_bucket()
     env.update(s3env)
     return store, env
@@ -140,7 +143,8 @@ def run(quick: bool) -> dict:
         moto.wait(10)
         seaweed.stop()
         shutil.rmtree(tmp, ignore_errors=True)
-    med = {w: {k: statistics.median(r[k] for r in v) for k in ("seconds", "open_s", "publish_s", "peak_rss_mib")}
+    med = {w: {k: statistics.median(r[k] for r in v) for k in ("seconds", "open_s", "publish_s", "cpu_s",
+                                                                 "peak_rss_mib")}
            for w, v in runs.items()}
     base = med["local"]["seconds"]
     return {"new": n, "reps": reps, "articles": runs["local"][0]["articles"], "seaweed_start_s": seaweed_s,
