@@ -6,8 +6,8 @@ Runs each stage benchmark as ``python -m bench.<module> [--quick]`` in a subproc
 does not touch the others; output in bench/out/logs/), reads the result file each one writes
 (bench/out/<name>-<mode>.json), prints one table (stage | measure | ours | baseline | ratio | goal | met?) and
 rewrites the "## Summary" section at the top of bench/README.md (full and quick runs keep their own table).
-A full run also rewrites the sections of the benchmarks without their own README writer (extraction speed,
-end to end, query, memory, S3); ``bench.extract_quality`` updates its own section in a full run.
+A full run also rewrites the sections of the benchmarks without their own README writer (store, extraction
+speed, S3, end to end, query, memory); ``bench.extract_quality`` updates its own section in a full run.
 """
 from __future__ import annotations
 

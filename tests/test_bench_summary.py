@@ -3,7 +3,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench import readme, summary
+from bench import readme, sections, summary
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -15,13 +15,61 @@ def _record(mode: str, rows) -> dict:
             "runs": {"query": run}, "rows": rows}
 
 
+def _query_result() -> dict:
+    q = {"keyword": {"rows": 10, "live_s": 0.11, "files_s": 0.1, "ideal_s": 0.1, "ratio": 1.1, "ratio_files": 1.0},
+         "per_day": {"rows": 180, "live_s": 0.3, "files_s": 0.2, "ideal_s": 0.1, "ratio": 3.0, "ratio_files": 2.0}}
+    shape = {"articles": 1000, "days": 180, "files": 3, "row_groups": 9, "bytes": 2e6, "codec": "SNAPPY",
+             "ideal_bytes": 1e6, "ideal": {"codec": "ZSTD", "row_groups": 9}, "connect_s": 0.2, "queries": q}
+    return {"measured_at": "2026-01-01 00:00 UTC", "articles": 1000, "days": 180, "per_day": 5,
+            "build": {"commit_median_s": 0.09, "commit_first60_s": 0.08, "commit_last60_s": 0.1},
+            "compact": {"seconds": 15.0, "data_files_before": 720, "data_files_after": 4},
+            "shapes": [shape | {"layout": "180 commits"}, shape | {"layout": "compacted"}]}
+
+
 def test_query_rows_judge_the_goal():
-    res = {"shapes": [{"articles": 1000, "days": 1, "files": 6, "queries": {
-        "keyword": {"views_s": 0.11, "ideal_s": 0.1, "ratio": 1.1},
-        "per_day": {"views_s": 0.3, "ideal_s": 0.1, "ratio": 3.0}}}]}
-    rows = summary.query_rows(res)
-    assert [r[-1] for r in rows] == ["met", "NOT met"]
-    assert rows[1][4] == "3.00×" and rows[1][5] == "≤ 1.2×"
+    rows = summary.query_rows(_query_result())
+    assert [r[-1] for r in rows] == ["met", "NOT met"] * 2
+    assert rows[1][4] == "3.00×" and rows[1][5] == "≤ 1.1×"
+    assert "compacted (3 files)" in rows[3][1]
+
+
+def _store_result(archive_s: float) -> dict:
+    med = {"seconds": 1.0, "open_s": 0.3, "publish_s": 0.7, "cpu_s": 1.2, "stage_s": 0.5, "run_s": 1.5,
+           "peak_rss_mib": 300.0}
+    return {"measured_at": "2026-01-01 00:00 UTC",
+            "hash": {"docs_per_s": 31_000, "nfkc_docs_per_s": 6_000}, "minhash": {"docs_per_s": 2_000},
+            "archive": {"docs": 1_000_000, "commits": 20, "commit_median_s": 0.8},
+            "index": {"archived": 1_000_000, "files": 20, "resident_bytes": 1.3e8, "disk_bytes": 3.08e8},
+            "datasketch": {"docs": 50_000, "resident_bytes": 1.8e8},
+            "ratio": {"new": 1000, "reps": 7, "empty_s": 1.0, "archive_s": archive_s, "run_empty_s": 1.5,
+                      "run_archive_s": 1.6, "medians": {"empty": med, "archive": med | {"seconds": archive_s}}},
+            "big": {"staged": 105_000, "articles": 100_000, "seconds": 80.0, "batches": 6, "exact_duplicates": 5_000,
+                    "near_duplicates": 5_000, "peak_rss_mib": 1500.0}}
+
+
+def test_store_rows_judge_the_publish_ratio():
+    met = summary.store_rows(_store_result(1.4))
+    publish = [r for r in met if r[1].startswith("publish of 1,000")]
+    assert publish and publish[0][4] == "1.40×" and publish[0][-1] == "met"
+    assert [r for r in summary.store_rows(_store_result(1.6)) if r[1].startswith("publish of")][0][-1] == "NOT met"
+    assert any(r[1].startswith("↳ 1,000-article run") and r[-1] == "met" for r in met)
+
+
+def test_s3_rows_compare_every_way_with_the_local_publish():
+    ways = {k: {"seconds": s, "open_s": 0.3, "publish_s": s - 0.3, "peak_rss_mib": 300.0} for k, s in
+            (("local", 1.0), ("local+pg", 1.1), ("seaweed+sqlite", 1.3), ("seaweed+pg", 1.5), ("moto+sqlite", 1.2))}
+    res = {"measured_at": "2026-01-01 00:00 UTC", "new": 1000, "reps": 5, "seaweedfs": "SeaweedFS 4.48",
+           "seaweed_start_s": 3.0, "ways": ways, "ratios_to_local": {k: v["seconds"] for k, v in ways.items()}}
+    rows = summary.s3_rows(res)
+    assert [r[4] for r in rows] == ["1.50×", "1.30×", "1.10×", "1.20×"]
+    assert "SeaweedFS" in rows[0][1] and all(r[-1] == "–" for r in rows)
+    assert "| SeaweedFS (S3) | PostgreSQL | 1.50 |" in sections.s3(res)
+
+
+def test_full_run_sections_render():
+    query, store = sections.query(_query_result()), sections.store(_store_result(1.2))
+    assert "| compacted |" in query and "**3.00×**" in query
+    assert "1,000,000 articles" in store and "NOT met" not in store.split("| 1,000-article publish")[1].split("\n")[0]
 
 
 def test_markdown_table_escapes_pipes():
@@ -71,4 +119,12 @@ def test_an_only_run_replaces_its_own_rows_and_keeps_the_others(tmp_path):
     assert [ln.split(" | ")[1] for ln in table[:4]] == ["pages/s", "per-day", "↳ pinned", "peak"]
     assert "| 3 ms |" not in text and "| 2 ms |" in text
     assert text.count("`python -m bench.crawl`") == 1 and text.count("`python -m bench.query`") == 1
-    assert text.count("rows are from `python -m bench.run_all --only query` at 03:04 UTC, merged") == 1
+    assert text.count("rows are from `python -m bench.run_all --only query` at 2026-01-02 03:04 UTC, merged") == 1
+    store = [("dedupe+publish", "publish", "2 s", "1 s", "2.00×", "≤ 1.5×", "NOT met")]
+    later = _record("full", store) | {"only": "store", "started": "2026-01-03 05:06 UTC"}
+    later["runs"] = {"store": later["runs"]["query"] | {"command": "python -m bench.store"}}
+    readme.update(later, path)
+    text = path.read_text(encoding="utf-8")
+    assert "The query rows are from `python -m bench.run_all --only query` at 2026-01-02 03:04 UTC" in text
+    assert "The store rows are from `python -m bench.run_all --only store` at 2026-01-03 05:06 UTC" in text
+    assert "| 2 ms |" in text and "| dedupe+publish | publish |" in text
