@@ -123,11 +123,11 @@ class QualityReport:
     def headline(self) -> str:
         """One line: which sources passed, which failed and why (the first line ops reads)."""
         bad = [m.source for m in self.metrics if self.failures_of(m.source)]
-        if not bad:
-            return (f"quality OK for {', '.join(m.source for m in self.metrics) or 'no source'}: "
-                    + "; ".join(f"{m.source} {m.new_articles} new, {m.duplicates} dups, {m.all_rejects} rejects"
-                                for m in self.metrics))
-        return f"quality FAILED for {', '.join(bad)}: " + " | ".join(self.failures)
+        if bad:
+            return f"quality FAILED for {', '.join(bad)}: " + " | ".join(self.failures)
+        n = [sum(getattr(m, k) for m in self.metrics) for k in ("new_articles", "duplicates", "all_rejects")]
+        who = self.metrics[0].source if len(self.metrics) == 1 else f"{len(self.metrics)} sources"
+        return f"quality OK for {who}: {n[0]} new, {n[1]} dups, {n[2]} rejects"
 
     def summary(self) -> str:
         """The headline, then the table (failed = fetch rejects, rejects = every stage, as in the run
