@@ -37,7 +37,6 @@ from pipelines.record import Article, RawPage, Reject
 from pipelines.syndication import Outlets, Syndication, find_syndication
 from pipelines.urls import article_id
 
-_SPACE = re.compile(r"\s+")
 _MARKUP = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*[\s>/]|!--|!doctype)", re.I)
 EXTRACTOR_VERSION = f"newsarchive-extract/1.1 trafilatura/{trafilatura.__version__}"
 DEFAULT_MIN_CHARS = 80
@@ -100,7 +99,7 @@ def _extract(page: RawPage, source: Source | None, fetched: datetime, now: datet
     if blocked:
         raise _Rejected("extract", blocked, (meta.title or visible[:200]).strip())
     body = extract_body(tree, page.url, source.extraction.prune_xpaths if source else None,
-                        page_chars=len(_SPACE.sub("", visible)), reparse=lambda: _reparse(html))
+                        page_chars=sum(map(len, visible.split())), reparse=lambda: _reparse(html))
     strip = [re.compile(p) for p in source.extraction.strip_lines] if source else []
     title = pick_title(meta, source, page.hints.get("title"), front.get("title"))
     cleaned = clean_text(_drop_title_line(body.text, title), strip)

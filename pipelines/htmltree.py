@@ -26,7 +26,7 @@ import re
 import lxml.etree
 import lxml.html
 from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstruction
-from trafilatura.utils import is_dubious_html, repair_faulty_html
+from trafilatura.utils import DOCTYPE_TAG, FAULTY_HTML, is_dubious_html, repair_faulty_html
 
 #: trafilatura's parser settings. lxml.html's own parser picks each element's class in Python (form elements get
 #: classes of their own), one Python call every time an element is touched, by us, trafilatura and readability
@@ -122,29 +122,39 @@ def parse_html(html: str) -> HtmlElement | None:
     return tree
 
 
+#: Control characters libxml2 must not see (trafilatura's ``INVALID_XML_CHARS``), as UTF-8 bytes.
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 13))
+_NONCHARS = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")
+
+
 def _load_html(html: str) -> HtmlElement | None:
-    """trafilatura's ``load_html`` for a decoded string (its repairs, its checks), parsed with ``HTML_PARSER``."""
+    """trafilatura's ``load_html`` for a decoded string (its repairs, its checks), parsed with ``HTML_PARSER``
+    from the UTF-8 bytes (lxml would encode the string itself): trafilatura's control-character removal, a
+    regex over the whole page, runs only when a byte test finds one."""
     beginning = html[:50].lower()
-    html = repair_faulty_html(html, beginning)
-    tree, as_bytes = None, False
+    fixed = _repair_start(html, beginning)
+    data = fixed.encode("utf-8", "surrogatepass")
+    if len(data.translate(None, _CONTROL_BYTES)) != len(data) or any(n in data for n in _NONCHARS):
+        data = repair_faulty_html(html, beginning).encode("utf-8", "surrogatepass")
     try:
-        tree = lxml.html.fromstring(html, parser=HTML_PARSER)
-    except ValueError:   # a string that declares its encoding
-        tree, as_bytes = _from_bytes(html), True
-    except Exception:   # lxml gives up on the string: tried again as bytes below
-        pass
-    if (tree is None or len(tree) < 1) and not as_bytes:
-        tree = _from_bytes(html)
+        tree = lxml.html.fromstring(data, parser=HTML_PARSER)
+    except Exception:
+        return None
     if tree is not None and is_dubious_html(beginning) and len(tree) < 2:
         return None
     return tree
 
 
-def _from_bytes(html: str) -> HtmlElement | None:
-    try:
-        return lxml.html.fromstring(html.encode("utf8", "surrogatepass"), parser=HTML_PARSER)
-    except Exception:
-        return None
+def _repair_start(html: str, beginning: str) -> str:
+    """``repair_faulty_html`` without the control characters: a DOCTYPE with a slash on the first line, and a
+    self-closed ``<html/>`` in the first lines."""
+    if "doctype" in beginning:
+        first, _, rest = html.partition("\n")
+        html = DOCTYPE_TAG.sub("", first, count=1) + "\n" + rest
+    for line in html[:4096].splitlines()[:4]:
+        if "<html" in line and line.endswith("/>"):
+            return FAULTY_HTML.sub(r"\1>", html, count=1)
+    return html
 
 
 def is_layout_table(table: HtmlElement) -> bool:
