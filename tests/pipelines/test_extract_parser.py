@@ -102,3 +102,12 @@ def test_letters_counted_by_table_are_the_rule_letters():
              "The quick brown fox, 12 years old — jumps! " * 5, "𠀀𠀁 北京 " * 30, "短", ""]
     for text in texts:
         assert _letters(text) == len(_NOT_LETTER.sub("", text))
+
+
+def test_control_characters_are_removed_before_parsing():
+    # a NUL or other C0 control left in the page (a broken CMS export): removed, and nothing after it is lost
+    html = article_html(before="").replace(PARAS[0], PARAS[0][:10] + "\x00\x01\x1f" + PARAS[0][10:])
+    tree = parse_html(html)
+    strip_scripts(tree)
+    text = page_text(tree)
+    assert "\x00" not in text and "\x01" not in text and PARAS[0] in text and PARAS[-1] in text
