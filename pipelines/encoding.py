@@ -138,7 +138,8 @@ def decode_html(body: bytes, content_type: str | None = None, hint: str | None =
     if mixed:
         return Decoded(text, enc, declared_by, ratio, problem=("mixed_encoding", mixed))
     repair = problem = None
-    runs = _garbage_runs(text)
+    # UTF-8 without the lead byte of U+00C0-U+00FF has no Latin-1 letter, so no garbage run (memchr-fast)
+    runs = _garbage_runs(text) if enc != "utf-8" or b"\xc3" in body else []
     if runs:
         text, repair, problem = _double_encoded(text, runs)
         ratio = text.count("\ufffd") / max(1, len(text))

@@ -122,9 +122,8 @@ def parse_html(html: str) -> HtmlElement | None:
     return tree
 
 
-#: Control characters libxml2 must not see (trafilatura's ``INVALID_XML_CHARS``), as UTF-8 bytes.
+#: Control characters libxml2 must not see (trafilatura's ``INVALID_XML_CHARS`` but U+FFFE, U+FFFF), as bytes.
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 13))
-_NONCHARS = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")
 
 
 def _load_html(html: str) -> HtmlElement | None:
@@ -134,7 +133,7 @@ def _load_html(html: str) -> HtmlElement | None:
     beginning = html[:50].lower()
     fixed = _repair_start(html, beginning)
     data = fixed.encode("utf-8", "surrogatepass")
-    if len(data.translate(None, _CONTROL_BYTES)) != len(data) or any(n in data for n in _NONCHARS):
+    if len(data.translate(None, _CONTROL_BYTES)) != len(data) or "\ufffe" in html or "\uffff" in html:
         data = repair_faulty_html(html, beginning).encode("utf-8", "surrogatepass")
     try:
         tree = lxml.html.fromstring(data, parser=HTML_PARSER)
