@@ -19,7 +19,17 @@ DATE_KEYS = (
     "parsely-pub-date", "article:published", "release_date", "og:release_date", "date", "created",
     "weibo: article:create_at", "apub:time", "publication_date", "datecreated",
 )
-_DATE_RANK = {k: i for i, k in enumerate(DATE_KEYS)}
+_SEPARATORS = re.compile(r"[\s:_.\-]+")
+
+
+def _key(name: str) -> str:
+    """A meta name without separators: ``article:published:time`` and ``article:published_time`` are one key."""
+    return _SEPARATORS.sub("", name)
+
+
+_DATE_RANK: dict[str, int] = {}
+for _i, _k in enumerate(DATE_KEYS):
+    _DATE_RANK.setdefault(_key(_k), _i)
 AUTHOR_KEYS = ("author", "article:author", "dc.creator", "byl", "sailthru.author", "parsely-author")
 EDITOR_KEYS = ("editor", "article:editor")
 #: Meta names/properties that carry the last modification time (lower-case).
@@ -28,7 +38,9 @@ MODIFIED_KEYS = (
     "modified_time", "updated_time", "dc.date.modified", "dcterms.modified", "last-modified", "lastmod",
     "article.updated", "parsely-updated",
 )
-_MODIFIED_RANK = {k: i for i, k in enumerate(MODIFIED_KEYS)}
+_MODIFIED_RANK: dict[str, int] = {}
+for _i, _k in enumerate(MODIFIED_KEYS):
+    _MODIFIED_RANK.setdefault(_key(_k), _i)
 #: Meta names/properties naming the outlet a story came from (``<meta name="source" content="新华网">``).
 #: (``dc.source`` is left out: pages use it for the journal a paper cites, or for themselves.)
 SOURCE_KEYS = ("source", "contentsource", "content_source", "content-source", "article:source", "og:article:source",
@@ -87,10 +99,11 @@ def read_meta(tree: HtmlElement) -> PageMeta:
         if key in ("content-language", "og:locale", "language", "dc.language"):
             pm.content_language = pm.content_language or val
             continue
-        if key in _DATE_RANK:
-            dates.append((_DATE_RANK[key], val))
-        elif key in _MODIFIED_RANK and len(val) <= 40:
-            modified.append((_MODIFIED_RANK[key], val))
+        bare = _key(key)
+        if bare in _DATE_RANK:
+            dates.append((_DATE_RANK[bare], val))
+        elif bare in _MODIFIED_RANK and len(val) <= 40:
+            modified.append((_MODIFIED_RANK[bare], val))
             pm.zone_dates.append(val)
         elif key in SOURCE_KEYS and len(val) <= 200:
             (pm.source_urls if val.startswith(("http://", "https://")) else pm.source_meta).append(val)

@@ -68,6 +68,18 @@ def test_published_from_meta_without_timezone_uses_the_source_timezone():
     assert (a.published_at_offset_minutes, a.published_at_origin) == (480, "meta")
 
 
+@pytest.mark.parametrize("published,modified", [
+    ("article:published:time", "article:modified:time"), ("Article.Published-Time", "article_modified_time"),
+    ("publish_date", "dc:date:modified")])
+def test_meta_date_names_match_whatever_separators_they_use(published, modified):
+    # a CMS that writes article:published:time (colons for the underscore) still names the publication time
+    head = (f'<meta property="{published}" content="2022-04-17T15:48:15+00:00">'
+            f'<meta name="{modified}" content="2022-04-17T16:00:00+00:00">')
+    a = art(article_html(head=head, before="<p>2022-04-15 09:00</p>"))
+    assert (a.published_at, a.published_at_origin) == (datetime(2022, 4, 17, 15, 48, 15, tzinfo=timezone.utc), "meta")
+    assert (a.modified_at, a.modified_at_origin) == (datetime(2022, 4, 17, 16, 0, tzinfo=timezone.utc), "meta")
+
+
 def test_published_from_visible_text_next_to_the_headline():
     a = art(article_html(before="<div class='info'>2021年07月14日 12:51 来源：科技日报</div>"))
     assert a.published_at == datetime(2021, 7, 14, 4, 51, tzinfo=timezone.utc)
