@@ -162,9 +162,18 @@ def _s3_store(env: dict, monkeypatch, catalog: str):
         monkeypatch.setenv(k, v)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.setenv("NEWSARCHIVE_CATALOG", catalog)
-    store = Store(f"s3://test-{uuid.uuid4().hex[:12]}/archive")
+    store = Store(seaweed_uri("archive"))
     store.ensure_bucket()
     return store
+
+
+#: One bucket for every SeaweedFS store of a session, a prefix each: the test server holds ~8 buckets with data.
+SEAWEED_BUCKET = "newsarchive-test"
+
+
+def seaweed_uri(name: str) -> str:
+    """A fresh store URI on the session's SeaweedFS server."""
+    return f"s3://{SEAWEED_BUCKET}/{name}-{uuid.uuid4().hex[:12]}"
 
 
 @pytest.fixture

@@ -259,3 +259,21 @@ def test_readme_recipes_run(store):
     assert {r[0] for r in con.execute(keyword).fetchall()} == {"中关村", "怀柔科学城"}
     spread = next(b for b in recipes if "canonical_copy" in b)
     assert sorted(r[1] for r in con.execute(spread).fetchall()) == ["bjnews", "finews", "stdaily"]
+
+
+def test_a_local_store_copied_or_moved_elsewhere_opens_and_reads(local_store, tmp_path):
+    import shutil
+    build_archive(local_store)
+    n = connect_views(local_store).execute("SELECT count(*), sum(length(text)) FROM articles").fetchone()
+    shutil.copytree(local_store.root, tmp_path / "moved")
+    shutil.rmtree(local_store.root)
+    assert connect_views(str(tmp_path / "moved")).execute(
+        "SELECT count(*), sum(length(text)) FROM articles").fetchone() == n
+
+
+def test_data_files_are_zstd_parquet(local_store):
+    build_archive(local_store, dates=(D1,))
+    con = connect_views(local_store, lockdown=False)
+    files = [r[0] for r in con.execute("SELECT data_file FROM ducklake_list_files('archive', 'articles')").fetchall()]
+    codecs = {r[0] for r in con.execute(f"SELECT DISTINCT compression FROM parquet_metadata({files!r})").fetchall()}
+    assert codecs == {"ZSTD"}

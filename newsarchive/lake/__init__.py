@@ -49,6 +49,11 @@ class Lake:
         self.con.execute("SET TimeZone = 'UTC'")
         duck.load(self.con, "ducklake", self.target.extension)
         opts = [f"DATA_PATH {duck.sql_string(self.target.data_path)}", "DATA_INLINING_ROW_LIMIT 0"]
+        if not self.store.is_s3:
+            # a local store's data is its own lake/ folder, wherever the store now is (copied, moved,
+            # mounted elsewhere); file paths in the catalog are relative to it. An S3 store's data path
+            # must match the catalog's: a mismatch is a misconfiguration and fails.
+            opts.append("OVERRIDE_DATA_PATH true")
         if read_only:
             opts.append("READ_ONLY")
         if read_only:

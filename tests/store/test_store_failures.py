@@ -19,6 +19,7 @@ import uuid
 
 import pytest
 
+from conftest import seaweed_uri
 from pipelines.storage import Store
 from storekit import article, committed, rowset, small_edit, stage, story, syndicated
 
@@ -99,7 +100,7 @@ def test_killed_at_every_point_postgres_and_s3(seaweed, pg_catalogs, monkeypatch
         monkeypatch.setenv(k, v)
 
     def make():
-        store = Store(f"s3://kill-{uuid.uuid4().hex[:10]}/archive", catalog=pg_catalogs())
+        store = Store(seaweed_uri("kill"), catalog=pg_catalogs())
         store.ensure_bucket()
         return store
     _kill_at_every_point(make)
@@ -153,7 +154,7 @@ def test_s3_down_in_the_middle_of_a_publish_then_a_rerun(tmp_path, seaweed_serve
     monkeypatch.setenv("NEWSARCHIVE_HTTP_TIMEOUT", "3")
 
     def make():
-        store = Store(f"s3://down-{uuid.uuid4().hex[:10]}/archive", catalog=pg_catalogs())
+        store = Store(seaweed_uri("down"), catalog=pg_catalogs())
         store.ensure_bucket()
         return store
     before, after = _reference(make)
