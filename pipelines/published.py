@@ -5,11 +5,13 @@ matter, the publication date a discovery document gave (``news_sitemap``: a Goog
 News sitemap's ``publication_date``; ``feed``: an RSS ``pubDate`` / Atom ``published``),
 visible text (the date next to the headline, then a labelled date such as
 ``发布时间：`` / ``更新时间:``, then a date on the first or last lines of the body),
-the URL, the first date anywhere in the page, then two modification times as a last
+the URL, the date closest before the body's text (an info bar between headline and
+text; else the first date anywhere in the page), then two modification times as a last
 resort: a plain sitemap's ``lastmod`` (``sitemap_lastmod``) and the HTTP
 ``Last-Modified`` header. A ``lastmod`` is when the page last changed, not when it
 was published, so it never outranks a date printed on the page or in its URL.
-A candidate later than ``now`` (the fetch time) is skipped. When the chosen
+A "headline" that is a bare host name (a blog's ``<title>``) anchors no date. Meta names
+match whatever separators they use (``pipelines.meta``). A candidate later than ``now`` (the fetch time) is skipped. When the chosen
 candidate has no time of day, a later candidate on the same day that has one
 supplies it (never a modification time, nor the URL's date).
 
@@ -35,11 +37,18 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Iterator
 from urllib.parse import urlsplit
 
+from pipelines.combine import is_prose
 from pipelines.dates import Stamp, date_in_url, dates_in_text, parse_date
 from pipelines.meta import PageMeta
 
 #: How far after the headline (characters of page text) its date is looked for.
 HEADLINE_WINDOW = 400
+#: How far before the body's text (characters of page text) the info bar's date is looked for, and among how many
+#: first lines of the body its first sentence is looked for.
+BODY_WINDOW = 200
+BODY_LINES = 5
+#: A "headline" that is a bare host name (a blog's ``<title>blog.example.com</title>``) anchors no date.
+_HOST_NAME = re.compile(r"(?:[a-z0-9-]+\.)+[a-z]{2,}", re.I)
 _LABEL = re.compile(r"(?:发布时间|发表时间|发布日期|发稿时间|出版日期|更新时间|时间|日期|发表于|发布于|"
                     r"published|posted|updated|date)\s*[:：]?\s*$", re.I)
 _NOT_PUBLISHED = re.compile(r"(?:今天是|今日|当前时间|现在是|天气)\s*$")
@@ -80,6 +89,14 @@ def _in_range(text: str, pos: int) -> bool:
     return bool(_RANGE_AFTER.match(text, pos, pos + 40) or _RANGE_BEFORE.search(text, max(0, pos - 6), pos))
 
 
+def _body_start(page_text: str, body: str) -> int:
+    """Where the body's text starts in the page text: its first sentence-like line (headings and info lines
+    may come before it), else its first line; -1 when it is not found as written."""
+    lines = [ln.strip() for ln in body.split("\n") if ln.strip()]
+    first = next((ln for ln in lines[:BODY_LINES] if is_prose(ln)), lines[0] if lines else "")[:20]
+    return page_text.find(first) if len(first) >= 6 else -1
+
+
 def _text_candidates(page_text: str, headline: str | None, body: str,
                      tz: tzinfo) -> tuple[list[Stamp], list[Stamp]]:
     """(dates by the headline / labelled / on the body's edges, the first date anywhere)."""
@@ -87,7 +104,7 @@ def _text_candidates(page_text: str, headline: str | None, body: str,
     ok = [(pos, st) for pos, st in found if not _NOT_PUBLISHED.search(page_text[max(0, pos - 8):pos])
           and not _in_range(page_text, pos)]
     out: list[Stamp] = []
-    if headline:
+    if headline and not _HOST_NAME.fullmatch(headline.strip()):
         at = page_text.find(headline[:20])
         if at >= 0:
             end = at + len(headline) + HEADLINE_WINDOW
@@ -95,7 +112,10 @@ def _text_candidates(page_text: str, headline: str | None, body: str,
     out += [st for pos, st in ok if _LABEL.search(page_text[max(0, pos - 12):pos])][:1]
     edges = body[:200] + "\n" + body[-200:]
     out += [st for _, st in dates_in_text(edges, tz)][:1]
-    return out, [st for _, st in ok][:1]
+    start = _body_start(page_text, body)
+    # the date closest before the body's first line (an info bar between headline and text), else the first anywhere
+    before = [st for pos, st in ok if start - BODY_WINDOW <= pos < start][-1:] if start > 0 else []
+    return out, before or [st for _, st in ok][:1]
 
 
 #: Origins that are modification times or day-only guesses: they never refine an earlier candidate's time.

@@ -161,6 +161,35 @@ def test_published_from_url_then_http_then_none():
     assert (a.published_at, a.published_at_origin, a.published_at_offset_minutes) == (None, "none", None)
 
 
+BLOG = "http://blog.example.com/archives.php?month=200506&id=7"
+
+
+def _blog(title: str, top: str) -> str:
+    posts = "".join(f"<p>{p}</p>" for p in PARAS)
+    return (f"<html><head><meta charset='utf-8'><title>{title}</title></head><body>"
+            f"<div class='top'>{top}</div>"
+            f"<div class='post'><h3>湘菜粤菜 兵分两路</h3><div class='post-meta'>2005-06-14 03:25:55</div>{posts}"
+            f"<div class='post-meta'>由作者张贴 @ 2005-06-14 03:25:55 (370) 共 11 篇评论</div></div>"
+            f"<div class='post'><h3>澳坛真的累了</h3><div class='when'>2005-06-13 15:00:14</div><p>我真的累了。</p></div>"
+            f"</body></html>")
+
+
+def test_a_host_name_title_anchors_no_date_and_the_date_before_the_text_wins():
+    # a blog archive whose <title> is its host name: the sidebar date under it is not the post's date
+    top = "blog.example.com<br>精选文章一（截止2006年8月10日）<br>最新评论<br>查看我的博客目录"
+    res = extract(page(_blog("blog.example.com", top), url=BLOG, source="blog"), None)
+    assert isinstance(res, Article) and PARAS[0] in res.text
+    assert res.published_at.astimezone(SH).date().isoformat() == "2005-06-14"
+
+
+def test_the_date_right_before_the_text_beats_the_first_date_anywhere():
+    # no date by the headline, no label, none in the URL: the info bar just above the text, not the site's founding
+    top = "本站建立于2004年10月6日<br>" + "<br>".join(["随笔", "游记", "美食", "读书", "音乐", "电影"] * 12)
+    res = extract(page(_blog("我的博客", top), url=BLOG, source="blog"), None)
+    assert isinstance(res, Article)
+    assert (res.published_at.astimezone(SH).isoformat(), res.published_at_origin) == ("2005-06-14T03:25:55+08:00", "text")
+
+
 def test_a_future_date_is_never_used():
     head = '<meta property="article:published_time" content="2030-01-01T00:00:00+08:00">'
     a = art(article_html(head=head))   # fetched 2022-07-28: falls back to the URL date
