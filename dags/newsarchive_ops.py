@@ -215,6 +215,16 @@ def _source_of(context) -> str | None:
     return context.get("newsarchive_source") or getattr(ti, "rendered_map_index", None) or None
 
 
+def _gist(message: str, source: str | None) -> str:
+    """The failure in a few words for a subject line: ``unreachable``, ``empty-body rate 94% …``."""
+    first = message.split(" | ")[0].strip()
+    if source and first.startswith(f"{source}: "):
+        first = first[len(source) + 2:]
+    if first.startswith("crawl of ") and "): " in first:          # crawl of s failed (exit 3): unreachable: …
+        first = first.split("): ", 1)[1].split(":")[0].split(";")[0]
+    return first if len(first) <= 90 else first[:89].rstrip() + "…"
+
+
 def on_failure(context) -> None:
     """``on_failure_callback`` of every task: one alert naming the DAG, the task, the source and the
     failure in words (the exception message), with the task log's URL."""
@@ -228,8 +238,8 @@ def on_failure(context) -> None:
     dr = context.get("dag_run")
     when = getattr(dr, "logical_date", None) or getattr(dr, "run_after", None)
     kind = "quality alert" if task == "quality" else f"{task} failed"
-    subject = f"[newsarchive] {kind}: {source or dag_id} ({dag_id}, {when:%Y-%m-%d %H:%M} UTC)" if when else \
-        f"[newsarchive] {kind}: {source or dag_id} ({dag_id})"
+    subject = (f"[newsarchive] {kind}: {source or dag_id}: {_gist(str(exc or ''), source)} "
+               f"({dag_id}{f', {when:%Y-%m-%d %H:%M} UTC' if when else ''})")
     body = "\n".join([
         str(exc) if exc else f"{ti.task_id} failed",
         "",

@@ -69,10 +69,18 @@ def test_one_source_down_then_a_healthy_run_loses_nothing(tmp_path, s3_env, s3_s
     from newsarchive.views import connect_views
     con = connect_views(Store(s3_store.uri))
     assert con.execute("SELECT list(DISTINCT source ORDER BY source) FROM articles").fetchone()[0] == ["finews", "stdaily"]
-    checks = con.execute("SELECT source, passed, checked_by FROM quality_history ORDER BY source").fetchall()
-    assert [(s, p) for s, p, _ in checks] == [("finews", True), ("stdaily", True)]
-    assert all(c.startswith("newsarchive_incremental/") and c.endswith("try 1") for _, _, c in checks)
+    checks = con.execute("SELECT source, passed, checked_by, fetch_rejects, rejects FROM quality_history "
+                         "ORDER BY source").fetchall()
+    assert [(s, p) for s, p, *_ in checks] == [("finews", True), ("stdaily", True)]
+    assert all(c.startswith("newsarchive_incremental/") and c.endswith("try 1") for _, _, c, *_ in checks)
     con.close()
+    # the quality table's "failed" and "rejects" agree with the run report's Sources table
+    import lxml.html
+    doc = lxml.html.fromstring(Store(s3_store.uri).read_text("reports/dt=2022-07-28/report.html"))
+    table = {tr.get("data-source"): [td.text_content().strip() for td in tr.findall("td")]
+             for tr in doc.get_element_by_id("sources-table").xpath(".//tbody/tr")}
+    for source, _, _, failed, rejects in checks:
+        assert (table[source][3], table[source][7]) == (str(failed), str(rejects)), (source, table[source])
 
     replay.fix_source("ce")
     out = run_dag(env, "newsarchive_incremental", "2022-07-28T09:00:00+00:00", {"sources": SOURCES})

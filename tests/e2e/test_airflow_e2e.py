@@ -150,6 +150,8 @@ def test_ops_scenarios_on_a_real_airflow(stack):
     r = st.wait_for_run(MAIN, run, timeout=400, states=("success",))
     report_ti = next(t for t in st.task_instances(MAIN, run) if t["task_id"] == "report")
     assert report_ti["try_number"] >= 2
+    links = st.api("GET", f"/dags/{MAIN}/dagRuns/{run}/taskInstances/report/links")["extra_links"]
+    assert links.get("Run report", "").endswith("/reports/dt=2022-07-28/report.html"), links
     rows = {tr.get("data-source"): tr.get("data-passed")
             for tr in read_report(store, "2022-07-28").get_element_by_id("quality-table").xpath(".//tbody/tr")}
     assert rows == {"bbtnews": "true", "ce": "true", "stdaily": "true"}, rows
@@ -164,6 +166,8 @@ def test_ops_scenarios_on_a_real_airflow(stack):
     assert not bad, bad
     assert sorted(r["logical_date"][:10] for r in runs) == ["2022-07-26", "2022-07-27"]
     assert all(r["run_type"] == "backfill" for r in runs)
+    first, second = sorted(runs, key=lambda r: r["start_date"])
+    assert second["start_date"] >= first["end_date"], "backfill runs overlapped"       # one at a time
 
     # 4. a layout change empties one source's bodies: its own quality task is red, named, alerted
     replay.break_source("bbtnews", "empty_bodies")
