@@ -16,7 +16,7 @@ import pytest
 from pipelines.storage import Store
 from tests.dags.airflow_env import airflow_env, migrate
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]   # bounded by run_dag's own timeouts
 
 RUNNER = r"""
 import json, sys
