@@ -155,7 +155,9 @@ def pipeline_dag(dag_id: str, schedule: str, description: str, what: str):
             if not out.ok:
                 msg = ops.explain_crawl(job["source"], out.exit_code, s)
                 ops.say(msg, f"store run id {run_id}", error=True)
-                ops.details("the crawler's stderr (its last lines)", out.stderr_tail.split("\n", 1)[-1])
+                tail = out.stderr_tail                       # cut at 2,000 characters: start at a whole line
+                ops.details("the crawler's stderr (its last lines)",
+                            tail.split("\n", 1)[-1] if len(tail) >= 2000 else tail)
                 raise (AirflowFailException if out.exit_code in ops.CRAWL_FINAL else RuntimeError)(msg)
             ops.say(f"{job['source']}: {s.get('responses', 0)} responses, {s.get('articles_archived', 0)} articles "
                     f"archived, failures {s.get('failures') or 'none'}, refused {s.get('refused') or 'none'}",
