@@ -38,7 +38,7 @@ from pipelines.syndication import Outlets, Syndication, find_syndication
 from pipelines.urls import article_id
 
 _MARKUP = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*[\s>/]|!--|!doctype)", re.I)
-EXTRACTOR_VERSION = f"newsarchive-extract/1.1 trafilatura/{trafilatura.__version__}"
+EXTRACTOR_VERSION = f"newsarchive-extract/1.2 trafilatura/{trafilatura.__version__}"
 DEFAULT_MIN_CHARS = 80
 
 
