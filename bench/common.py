@@ -1,9 +1,13 @@
-"""Helpers shared by the benchmarks: result files, peak RSS, replay pages without HTTP."""
+"""Helpers shared by the benchmarks: the one command-line entry (:func:`main`), children in fresh
+interpreters (:func:`in_child`), result files, peak RSS, replay pages without HTTP."""
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import resource
+import subprocess
+import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -28,6 +32,43 @@ def write_result(name: str, quick: bool, result: dict) -> Path:
     path.write_text(json.dumps({"measured_at": stamp, "mode": mode(quick), **result}, indent=1, default=str),
                     encoding="utf-8")
     return path
+
+
+def main(name: str, run, report, *, quick_help: str, doc: str = "", children: dict | None = None,
+         ok=None, argv: list[str] | None = None) -> int:
+    """The command line of every benchmark: ``python -m bench.<name> [--quick]``.
+
+    ``run(quick) -> dict`` measures, the result is written to ``bench/out/<name>-<mode>.json`` (what
+    ``bench.run_all`` collects) and ``report(result)`` prints it (it may print itself and return None).
+    ``children``: functions :func:`in_child` runs in a fresh interpreter (``--child NAME ARGS``, for peak
+    RSS and a clean import state). ``ok(result)``: the exit status (default 0).
+    """
+    ap = argparse.ArgumentParser(prog=f"python -m bench.{name}", description=doc.strip().split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help=quick_help)
+    if children:
+        ap.add_argument("--child", help=argparse.SUPPRESS)
+        ap.add_argument("args", nargs="?", help=argparse.SUPPRESS)
+    a = ap.parse_args(argv)
+    if children and a.child:
+        res = children[a.child](*json.loads(a.args))
+        res["peak_rss_mib"] = peak_rss_mib()
+        print(json.dumps(res))
+        return 0
+    res = run(a.quick)
+    write_result(name, a.quick, res)
+    text = report(res)
+    if text:
+        print(text)
+    return 0 if ok is None or ok(res) else 1
+
+
+def in_child(module: str, name: str, *args, env: dict | None = None) -> dict:
+    """Run ``bench.<module>``'s child function ``name`` in a fresh interpreter; its result (with its peak RSS)."""
+    out = subprocess.run([sys.executable, "-m", f"bench.{module}", "--child", name, json.dumps(args)],
+                         capture_output=True, text=True, cwd=ROOT, env=env)
+    if out.returncode:
+        raise RuntimeError(f"bench.{module} child {name} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def peak_rss_mib() -> float:

@@ -12,14 +12,14 @@ Results: stdout and bench/out/e2e-{quick,full}.json.
 """
 from __future__ import annotations
 
-import argparse
 import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from bench.common import cores, cpu_seconds, write_result
+from bench import common
+from bench.common import cores, cpu_seconds
 
 STEPS = ("crawl", "stage", "publish")
 
@@ -99,13 +99,7 @@ def print_report(r: dict) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m bench.e2e", description=__doc__.split("\n")[0])
-    ap.add_argument("--quick", action="store_true", help="replay scale 5 instead of 30")
-    a = ap.parse_args(argv)
-    res = run(a.quick)
-    write_result("e2e", a.quick, res)
-    print_report(res)
-    return 0 if res["crawl_ok"] else 1
+    return common.main("e2e", run, print_report, quick_help='replay scale 5 instead of 30', doc=__doc__, ok=lambda r: r["crawl_ok"], argv=argv)
 
 
 if __name__ == "__main__":

@@ -35,13 +35,11 @@ import logging
 import sys
 import time
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 from bench import extract_anchors, refdata
 from bench.common import OUT, write_result
 from bench.textscore import prf
 
-README = Path(__file__).resolve().parent / "README.md"
 ANCHORS = ("magic_html", "rs_trafilatura", "trafilatura", "trafilatura_precision", "readability")
 SYSTEMS = ("newsarchive", *ANCHORS)
 DATE_DATASETS = ("cn_wce", "fundus_news")
@@ -298,19 +296,12 @@ Reading the results:
 
 
 def update_readme(text: str, quick: bool) -> None:
+    from bench import readme
     cmd = "python -m bench.extract_quality" + (" --quick" if quick else "")
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    notes = NOTES.strip()
-    section = (f"## Extraction quality\n\nCommand: `{cmd}` (measured {stamp}; the anchors' venv is built on first "
-               f"use by `python -m bench.extract_anchors --venv`; see the module docstring for the rules).\n\n"
-               f"{text}\n\n{notes}")
-    old = README.read_text(encoding="utf-8") if README.exists() else "# Benchmarks\n"
-    head, sep, rest = old.partition("## Extraction quality")
-    tail = ""
-    if sep:
-        nxt = rest.find("\n## ")
-        tail = rest[nxt + 1:] if nxt >= 0 else ""
-    README.write_text(head.rstrip() + "\n\n" + section.rstrip() + "\n" + ("\n" + tail if tail else ""), encoding="utf-8")
+    readme.write_section("Extraction quality", f"Command: `{cmd}` (measured {stamp}; the anchors' venv is built on "
+                         f"first use by `python -m bench.extract_anchors --venv`; see the module docstring for the "
+                         f"rules).\n\n{text}\n\n{NOTES.strip()}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,14 +17,14 @@ timed in the same rounds. Results: stdout and bench/out/extract_speed-{quick,ful
 """
 from __future__ import annotations
 
-import argparse
 import logging
 import statistics
 import sys
 import time
 from multiprocessing import get_context
 
-from bench.common import cores, replay_pages, write_result
+from bench import common
+from bench.common import cores, replay_pages
 
 SYSTEMS = ("newsarchive", "trafilatura", "lxml")
 _PAGES: list = []          # (RawPage, decoded html, Source): inherited by forked workers
@@ -123,13 +123,7 @@ def print_report(r: dict) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m bench.extract_speed", description=__doc__.split("\n")[0])
-    ap.add_argument("--quick", action="store_true", help="scale 5, 400 pages, one round")
-    a = ap.parse_args(argv)
-    res = run(a.quick)
-    write_result("extract_speed", a.quick, res)
-    print_report(res)
-    return 0
+    return common.main("extract_speed", run, print_report, quick_help='scale 5, 400 pages, one round', doc=__doc__, argv=argv)
 
 
 if __name__ == "__main__":

@@ -19,16 +19,14 @@ Results: stdout and bench/out/memory-{quick,full}.json.
 """
 from __future__ import annotations
 
-import argparse
-import json
 import pickle
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from bench.common import ROOT, children_peak_rss_mib, peak_rss_mib, write_result
+from bench import common
+from bench.common import children_peak_rss_mib, peak_rss_mib
 
 STAGE_CHUNK = 400
 PUBLISH_BATCH = 1_000
@@ -61,12 +59,9 @@ def child_publish(root: str, run: str) -> dict:
 CHILDREN = {"extract": child_extract, "publish": child_publish}
 
 
-def in_child(name: str, *args) -> dict:
-    out = subprocess.run([sys.executable, "-m", "bench.memory", "--child", name, json.dumps(args)],
-                         capture_output=True, text=True, cwd=ROOT)
-    if out.returncode:
-        raise RuntimeError(f"memory child {name} failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+def in_child(name: str, *args, env: dict | None = None) -> dict:
+    """Run a CHILDREN function in a fresh interpreter; adds its peak RSS (MiB)."""
+    return common.in_child("memory", name, *args, env=env)
 
 
 def extract_pair(tmp: Path, sizes: tuple[int, int]) -> list[dict]:
@@ -113,20 +108,7 @@ def print_report(r: dict) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m bench.memory", description=__doc__.split("\n")[0])
-    ap.add_argument("--quick", action="store_true", help="0.1× and 1× the default batches")
-    ap.add_argument("--child", help=argparse.SUPPRESS)
-    ap.add_argument("args", nargs="?", help=argparse.SUPPRESS)
-    a = ap.parse_args(argv)
-    if a.child:
-        res = CHILDREN[a.child](*json.loads(a.args))
-        res["peak_rss_mib"] = peak_rss_mib()
-        print(json.dumps(res))
-        return 0
-    res = run(a.quick)
-    write_result("memory", a.quick, res)
-    print_report(res)
-    return 0
+    return common.main("memory", run, print_report, quick_help='0.1× and 1× the default batches', doc=__doc__, children=CHILDREN, argv=argv)
 
 
 if __name__ == "__main__":

@@ -25,13 +25,13 @@ bench/out/query-{quick,full}.json.
 """
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import time
 from pathlib import Path
 
-from bench.common import OUT, peak_rss_mib, write_result
+from bench import common
+from bench.common import OUT, peak_rss_mib
 
 QUERIES = {
     "per_day": "SELECT CAST(timezone('Asia/Shanghai', published_at) AS DATE) AS day, count(*) AS articles "
@@ -168,13 +168,7 @@ def print_report(r: dict) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m bench.query", description=__doc__.split("\n")[0])
-    ap.add_argument("--quick", action="store_true", help="100,080 articles (556 a day)")
-    a = ap.parse_args(argv)
-    res = run(a.quick)
-    write_result("query", a.quick, res)
-    print_report(res)
-    return 0
+    return common.main("query", run, print_report, quick_help='100,080 articles (556 a day)', doc=__doc__, argv=argv)
 
 
 if __name__ == "__main__":

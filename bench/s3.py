@@ -19,7 +19,6 @@ repetition (order reversed every other one); medians. Results: stdout and bench/
 """
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import socket
@@ -31,7 +30,8 @@ import time
 import uuid
 from pathlib import Path
 
-from bench.common import ROOT, write_result
+from bench import common
+from bench.common import ROOT
 
 PG_ADMIN = "host=127.0.0.1 user=postgres dbname=postgres"
 BUCKET = "bench-s3"
@@ -172,13 +172,7 @@ def print_report(r: dict) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m bench.s3", description=__doc__.split("\n")[0])
-    ap.add_argument("--quick", action="store_true", help="300 articles, one repetition")
-    a = ap.parse_args(argv)
-    res = run(a.quick)
-    write_result("s3", a.quick, res)
-    print_report(res)
-    return 0
+    return common.main("s3", run, print_report, quick_help='300 articles, one repetition', doc=__doc__, argv=argv)
 
 
 if __name__ == "__main__":

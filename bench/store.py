@@ -27,13 +27,11 @@ stages them: ledger rows (state ``committed``) and ``newsarchive.lake.archive.co
 """
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 import unicodedata
@@ -44,7 +42,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from bench.common import OUT, ROOT, copy_store, peak_rss_mib, write_result
+from bench import common
+from bench.common import OUT, copy_store
 
 NEW_DT = "2030-01-01"
 T0 = datetime(2022, 7, 1, tzinfo=timezone.utc)
@@ -312,11 +311,7 @@ CHILDREN = {"index_memory": child_index_memory, "datasketch_memory": child_datas
 
 def in_child(name: str, *args, env: dict | None = None) -> dict:
     """Run a CHILDREN function in a fresh interpreter; adds its peak RSS (MiB)."""
-    out = subprocess.run([sys.executable, "-m", "bench.store", "--child", name, json.dumps(args)],
-                         capture_output=True, text=True, cwd=ROOT, env=env)
-    if out.returncode:
-        raise RuntimeError(f"bench child {name} failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return common.in_child("store", name, *args, env=env)
 
 
 def bench_ratio(archive: Path, n_new: int, reps: int) -> dict:
@@ -432,21 +427,8 @@ def report(r: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m bench.store", description=__doc__.split("\n")[0])
-    ap.add_argument("--quick", action="store_true", help="100k archive, 10k new articles")
-    ap.add_argument("--child", help=argparse.SUPPRESS)
-    ap.add_argument("args", nargs="?", help=argparse.SUPPRESS)
-    a = ap.parse_args(argv)
-    if a.child:
-        res = CHILDREN[a.child](*json.loads(a.args))
-        res["peak_rss_mib"] = peak_rss_mib()
-        print(json.dumps(res))
-        return 0
     os.environ.pop("NEWSARCHIVE_CATALOG", None)          # local stores: the embedded catalog
-    r = run(a.quick)
-    write_result("store", a.quick, r)
-    print(report(r))
-    return 0
+    return common.main("store", run, report, quick_help='100k archive, 10k new articles', doc=__doc__, children=CHILDREN, argv=argv)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench import readme, sections, summary
+from bench import readme, summary
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -63,11 +63,11 @@ def test_s3_rows_compare_every_way_with_the_local_publish():
     rows = summary.s3_rows(res)
     assert [r[4] for r in rows] == ["1.50×", "1.30×", "1.10×", "1.20×"]
     assert "SeaweedFS" in rows[0][1] and all(r[-1] == "–" for r in rows)
-    assert "| SeaweedFS (S3) | PostgreSQL | 1.50 |" in sections.s3(res)
+    assert "| SeaweedFS (S3) | PostgreSQL | 1.50 |" in readme.s3(res)
 
 
 def test_full_run_sections_render():
-    query, store = sections.query(_query_result()), sections.store(_store_result(1.2))
+    query, store = readme.query(_query_result()), readme.store(_store_result(1.2))
     assert "| compacted |" in query and "**3.00×**" in query
     assert "1,000,000 articles" in store and "NOT met" not in store.split("| 1,000-article publish")[1].split("\n")[0]
 
