@@ -105,7 +105,7 @@ class Timer:
 def replay_pages(scale: int, limit: int | None = None) -> list:
     """Article pages of ``Replay(scale)`` as ``RawPage``s, rendered in process (no HTTP, no hard cases)."""
     from pipelines.record import RawPage
-    from newsarchive.replay import Replay
+    from replay import Replay
     replay = Replay(scale=scale)       # bound but never started: pages come from its World directly
     try:
         fetched = datetime(2022, 7, 28, tzinfo=timezone.utc)

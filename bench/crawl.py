@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--rounds", type=int)
     ap.add_argument("--profile", action="store_true")
     a = ap.parse_args(argv)
-    from newsarchive.replay import Replay
+    from replay import Replay
     scale, rounds = (10, a.rounds or 1) if a.quick else (128, a.rounds or 3)
     tmp = Path(tempfile.mkdtemp(prefix="bench-crawl-"))
     with Replay(scale=scale, slow_seconds=0.5, oversize_bytes=1 << 20) as r:   # hard cases: no 40 s stalls

@@ -11,10 +11,10 @@ import pstats
 #: label -> "module:qualified function name"
 ENTRY_POINTS = {
     "recorder.write total (WARC + log line + seen rows)": "spiders.recorder:Recorder.write",
-    "  WARC records (warcio build, sha1 digests, gzip)": "spiders.warc:Segment.write_exchange",
+    "  WARC records (warcio build, sha1 digests, gzip)": "spiders.warc:WarcSegment.write_exchange",
     "  log line (build + json.dumps)": "spiders.recorder:Recorder._line",
-    "  seen rows of the line": "pipelines.seen:rows_for_line",
-    "encoding check (pipelines.encoding.decode_html)": "spiders.pipelines:EncodingCheckPipeline.process_item",
+    "  seen rows of the line": "pipelines.capture.seen:rows_for_line",
+    "encoding check (pipelines.extract.encoding.decode_html)": "spiders.pipelines:EncodingCheckPipeline.process_item",
     "article admission + canonical fetch URL": "spiders.spider:NewsSpider.article",
     "capture middleware (raw exchange copy)": "spiders.middlewares:CaptureMiddleware.process_response",
     "capture middleware (flush retried attempts)": "spiders.middlewares:CaptureMiddleware.process_request",

@@ -53,7 +53,7 @@ def step_times(clock: Clock) -> dict:
 def run(quick: bool) -> dict:
     from bench.crawl import bench_config
     from newsarchive import jobs
-    from newsarchive.replay import Replay
+    from replay import Replay
     scale = 5 if quick else 30
     tmp = Path(tempfile.mkdtemp(prefix="bench-e2e-"))
     try:

@@ -3,7 +3,7 @@
     python -m bench.extract_quality [--quick] [--no-readme]
 
 Every system reads the same pages decoded the same way (the truth's ``serve_charset`` as the HTTP
-charset, ``pipelines.encoding.decode_html``):
+charset, ``pipelines.extract.encoding.decode_html``):
 
 * ``newsarchive``            ``pipelines.extract.extract(RawPage(bytes, Content-Type), None)`` (no source config)
 * ``magic_html``             magic-html ``GeneralExtractor().extract(html)["html"]`` as text
@@ -84,7 +84,7 @@ def _key(page: refdata.RefPage) -> str:
 
 
 def run(quick: bool = False) -> dict:
-    from pipelines.encoding import decode_html
+    from pipelines.extract.encoding import decode_html
     logging.disable(logging.WARNING)
     ours, parse = _ours()
     import trafilatura
@@ -235,13 +235,13 @@ whole-page text and three tree copies) and the readability + agreement pass (1.5
 they are. Skipping readability when 95% of trafilatura's characters are prose would save another ~5% but costs
 0.0007 F1 on cn_wce and 0.0006 on fundus_news (0.0001 at 98%): not done.
 
-How `newsarchive` extracts (`pipelines/htmltree.py`, `pipelines/body.py`, `pipelines/combine.py`,
-`pipelines/cleanup.py`):
-* Decoding (`pipelines/encoding.py`): double-encoded text (GBK, Big5 or UTF-8 read as cp1252 and saved again) is
+How `newsarchive` extracts (`pipelines/extract/htmltree.py`, `pipelines/extract/body.py`, `pipelines/extract/combine.py`,
+`pipelines/extract/cleanup.py`):
+* Decoding (`pipelines/extract/encoding.py`): double-encoded text (GBK, Big5 or UTF-8 read as cp1252 and saved again) is
   turned back into bytes and decoded strictly, the most plausible codec wins, else ftfy (only when the page holds
   UTF-8 hanzi read as cp1252); the repair is stored in `decode_repair`. Unrepairable garbage and `锟斤拷` in the body are `mojibake` rejects; a page half UTF-8 and
   half GBK is a `mixed_encoding` reject. None of the 724 refdata pages is touched by these rules.
-* Parsing, once per page (`pipelines/htmltree.py`): markup that makes lxml swallow or leak text is repaired first
+* Parsing, once per page (`pipelines/extract/htmltree.py`): markup that makes lxml swallow or leak text is repaired first
   (self-closed or unclosed `<style>`/`<script>`/`<title>`/`<textarea>`, a last unclosed comment); trafilatura's
   parser settings and checks, but element classes picked in C; a `<noscript>` holding the article becomes a block.
 * Link lists are pruned on the tree, innermost first: a block with at least 3 links whose link letters are 60% of
@@ -254,7 +254,7 @@ How `newsarchive` extracts (`pipelines/htmltree.py`, `pipelines/body.py`, `pipel
 * Line cleanup: share/nav lines, 上一篇/下一篇, notices (also Traditional, also after a site name), comment
   widgets, copyright lines, editor lines and info bars at the edges, runs of six or more short non-sentence lines
   at either end (comment forms, login boxes), leading menu words.
-* Publish dates (`pipelines/published.py`): JSON-LD, meta (names match whatever separators they use:
+* Publish dates (`pipelines/extract/published.py`): JSON-LD, meta (names match whatever separators they use:
   `article:published:time`), front matter, discovery hints, the date by the headline (a bare host name is no
   headline), a labelled date, the body's edges, the URL, the date closest before the body's first sentence, the
   first date anywhere, then modification times.

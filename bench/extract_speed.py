@@ -12,7 +12,7 @@ sources, rendered in process; ``--quick``: scale 5, 400 pages), the same pages f
 1 process: page by page, alternating between the systems, CPU seconds of this process (and wall).
 All cores: each system over every page in a fork ``multiprocessing.Pool`` of one worker per core (pages
 inherited, small results sent back), interleaved rounds, median wall time. The production path
-``pipelines.batch.extract_many`` (per-page timeout and crash isolation, pages pickled to the worker) is
+``pipelines.extract.many.extract_many`` (per-page timeout and crash isolation, pages pickled to the worker) is
 timed in the same rounds. Results: stdout and bench/out/extract_speed-{quick,full}.json.
 """
 from __future__ import annotations
@@ -36,7 +36,7 @@ def _setup(pages) -> None:
     import trafilatura
 
     from pipelines.config import load_sources
-    from pipelines.encoding import decode_html
+    from pipelines.extract.encoding import decode_html
     from pipelines.extract import extract
     cfg = load_sources()
     _PAGES[:] = [(p, decode_html(p.body, p.header("content-type")).text, cfg.get(p.source)) for p in pages]
@@ -75,7 +75,7 @@ def _pool_rate(ctx, name: str, workers: int) -> float:
 
 
 def _extract_many_rate(config, workers: int) -> float:
-    from pipelines.batch import extract_many
+    from pipelines.extract.many import extract_many
     pages = [p for p, _, _ in _PAGES]
     t = time.perf_counter()
     extract_many(pages, config, workers=workers, progress=False)

@@ -5,7 +5,7 @@
 Default batches (what one unit of work holds in memory):
 
 * extract: ``newsarchive.jobs.STAGE_CHUNK`` = 400 pages (``stage_source`` hands the extraction pool 400 raw
-  pages at a time). Measured: ``pipelines.batch.extract_many`` on 400 and on 4,000 replay article pages
+  pages at a time). Measured: ``pipelines.extract.many.extract_many`` on 400 and on 4,000 replay article pages
   (the replay's pages, cycled, each body its own copy), every core. Peak RSS of the calling process (it holds
   the bodies and the results) and of the largest worker.
 * publish: 1,000 new articles (one day's run of the configured sources; ``bench.store``'s "small run").
@@ -33,7 +33,7 @@ PUBLISH_BATCH = 1_000
 
 
 def child_extract(pages_file: str, n: int) -> dict:
-    from pipelines.batch import extract_many
+    from pipelines.extract.many import extract_many
     from pipelines.config import load_sources
     with open(pages_file, "rb") as f:
         base = pickle.load(f)

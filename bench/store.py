@@ -18,7 +18,7 @@ Measures, each against a baseline run side by side:
 The 1,000,000-article archive is a DuckLake catalog (SQLite, local data files) built in 20 commits of
 50,000 articles, each one transaction of the lake's writer like a publish: ``articles`` and ``sightings``
 rows, the ledger (``pipeline.segments``, 1,000 articles a raw segment), ``pipeline.batches``, and the
-batch's dedupe index file (``pipelines.segment``, written to ``index/docs/`` and registered in
+batch's dedupe index file (``pipelines.dedupe.index_file``, written to ``index/docs/`` and registered in
 ``pipeline.index_files``). Its MinHash signatures are random (no text is shingled to build it): lookups
 cost the same. Cached under ``bench/out/`` (gitignored); every measurement works on a copy
 (``bench.common.copy_store``: data hard-linked, catalog copied). New articles are staged as the pipeline
@@ -78,7 +78,7 @@ def article_table(txts: list[str], sources: list[str], segments: list[str], run:
                   hashes: list[str] | None = None, table: str = "articles") -> pa.Table:
     """Rows of ``table`` (``articles`` or ``staged_articles``: the same columns) for ``txts``."""
     import schemas
-    from pipelines.normalize import content_hash
+    from pipelines.dedupe.normalize import content_hash
     n = len(txts)
     hashes = hashes or [content_hash(t) for t in txts]
     urls = [f"https://{s}.example.cn/{run}/{first + i}.html" for i, s in enumerate(sources)]
@@ -113,9 +113,9 @@ def build_archive(root: Path, n_docs: int, commits: int) -> dict:
     """A DuckLake archive of ``n_docs`` articles in ``commits`` publish-like commits (cached); its marker."""
     import schemas
     from newsarchive.lake import open_writer
-    from pipelines import neardup
-    from pipelines.normalize import content_hash
-    from pipelines.segment import SegmentData, content_keys, digests
+    from pipelines.dedupe import minhash
+    from pipelines.dedupe.normalize import content_hash
+    from pipelines.dedupe.index_file import IndexRows, content_keys, digests
     from pipelines.storage import Store
     done = root / ".complete"
     want = {"docs": n_docs, "commits": commits, "format": 2}
@@ -148,9 +148,9 @@ def build_archive(root: Path, n_docs: int, commits: int) -> dict:
                   "fetch_rejects": 0, "registered_by": "bench", "staged_by": "bench", "staged_articles": counts[s],
                   "staged_rejects": 0, "extractor_version": "bench", "batch": batch} for s in names],
                 schema=schemas.SEGMENTS)
-            sigs = rng.integers(0, 2 ** 32, (per, neardup.NUM_PERM), dtype=np.uint64).astype(np.uint32)
+            sigs = rng.integers(0, 2 ** 32, (per, minhash.NUM_PERM), dtype=np.uint64).astype(np.uint32)
             pos = {s: j for j, s in enumerate(names)}
-            seg = SegmentData(content_keys(hashes), digests(hashes), neardup.sketches(sigs), neardup.band_keys(sigs),
+            seg = IndexRows(content_keys(hashes), digests(hashes), minhash.sketches(sigs), minhash.band_keys(sigs),
                               np.array([pos[s] for s in segs], dtype=np.uint32), names)
             blob = seg.encode()
             path = f"index/docs/{hashlib.sha256(blob).hexdigest()[:24]}.idx"
@@ -190,7 +190,7 @@ def stage_new(store, n: int, run: str, seed: int, dup_texts: list[str] = (), dt:
     unless an open ``lake`` is given; making the rows is not)."""
     import schemas
     from newsarchive.lake import archive, open_writer
-    from pipelines.raw import parse_segment
+    from pipelines.capture.raw import parse_segment
     txts = texts(n, seed)
     for i in range(0, len(txts) - 1, 20):
         txts[i + 1] = txts[i][:500] + "编辑过的" + txts[i][504:]
@@ -228,7 +228,7 @@ def rate(fn, n: int) -> float:
 
 
 def bench_hash(n: int) -> dict:
-    from pipelines.normalize import content_hash
+    from pipelines.dedupe.normalize import content_hash
     docs = texts(n, 1)
     ours = rate(lambda: [content_hash(d) for d in docs], n)
     nb = max(500, n // 8)
@@ -237,7 +237,7 @@ def bench_hash(n: int) -> dict:
 
 
 def bench_minhash(n: int) -> dict:
-    from pipelines.neardup import signatures
+    from pipelines.dedupe.minhash import signatures
     docs = texts(n, 2)
     return {"docs": n, "docs_per_s": rate(lambda: signatures(docs), n)}
 
@@ -256,19 +256,19 @@ def index_files(root: str) -> list[tuple[str, list[str], int]]:
 
 def child_index_memory(root: str, n_query: int) -> dict:
     """Resident bytes per archived document after opening the index and looking up n_query documents."""
-    from pipelines import neardup
-    from pipelines.dedupe import ArchiveIndex
-    from pipelines.normalize import content_hash
-    from pipelines.segment import content_keys
+    from pipelines.dedupe import minhash
+    from pipelines.dedupe.index import ArchiveIndex
+    from pipelines.dedupe.normalize import content_hash
+    from pipelines.dedupe.index_file import content_keys
     from pipelines.storage import Store
     files = index_files(root)
     q = texts(n_query, 3)
-    keys, sigs = content_keys([content_hash(t) for t in q]), neardup.signatures(q)
-    bands, sk = neardup.band_keys(sigs), neardup.sketches(sigs)
+    keys, sigs = content_keys([content_hash(t) for t in q]), minhash.signatures(q)
+    bands, sk = minhash.band_keys(sigs), minhash.sketches(sigs)
     before = rss()
     index = ArchiveIndex.load(Store(root), [(p, k) for p, k, _ in files])
     index.contains(keys)
-    index.matches(bands, sk, neardup.DEFAULT_THRESHOLD)
+    index.matches(bands, sk, minhash.DEFAULT_THRESHOLD)
     return {"archived": index.size, "files": len(files), "resident_bytes": rss() - before,
             "disk_bytes": sum(b for _, _, b in files)}
 

@@ -34,7 +34,7 @@ def _common(p: argparse.ArgumentParser, store: bool = True, config: bool = True)
 #: subcommand -> "module:function" taking the parsed arguments and returning an exit code.
 TARGETS = {
     "crawl": "spiders.crawl:cli",
-    "extract": "pipelines.batch:cli_extract",
+    "extract": "pipelines.extract.many:cli_extract",
     "stage": "newsarchive.runner:cli_stage",
     "publish": "newsarchive.commands:cli_publish",
     "compact": "newsarchive.commands:cli_compact",
@@ -47,7 +47,7 @@ TARGETS = {
     "retry": "newsarchive.runner:cli_retry",
     "sql": "newsarchive.views:cli_sql",
     "report": "newsarchive.report:cli_report",
-    "replay": "newsarchive.replay.cli:cli_replay",
+    "replay": "replay.cli:cli_replay",
     "demo": "newsarchive.demo:cli_demo",
 }
 

@@ -41,7 +41,7 @@ def cli_compact(args) -> int:
     for line in res.lines():
         print(f"compact: {line}")
     if getattr(args, "seen", False):
-        from pipelines.seen import compact_seen
+        from pipelines.capture.seen import compact_seen
         store = Store.open(args.store)
         sources = sorted({p.split("/")[2][len("source="):] for p in store.list("index/urls/")
                           if p.split("/")[2].startswith("source=")})
@@ -107,7 +107,7 @@ def cli_status(args) -> int:
     """``newsarchive status``: pending work per source (the ledger, and raw segments no stage registered
     yet) and the conservation balance; exit 1 when pages are unaccounted for or work is stuck."""
     from newsarchive.lake import archive
-    from pipelines import conservation
+    from pipelines.archive import conservation
     cfg = args.sources_config
     ids = args.sources or cfg.ids()
     try:

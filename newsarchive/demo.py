@@ -8,6 +8,7 @@ DuckDB summary of what was archived.
 from __future__ import annotations
 
 import shutil
+import sys
 import tempfile
 from datetime import date, datetime, time, timezone
 from pathlib import Path
@@ -123,10 +124,16 @@ def summary(store: Store, cfg, results: list[jobs.RunResult], replay=None) -> No
 
 
 def cli_demo(args) -> int:
-    from newsarchive.replay import Replay
+    try:
+        from replay import Replay
+        from replay.configure import with_politeness
+    except ImportError:
+        print("newsarchive demo needs the replay of the sites (the top-level `replay` package of a checkout: "
+              "`make demo` in the repository); this installation has no replay", file=sys.stderr)
+        return 2
     store = prepare_store(args.store, args.keep)
     with Replay() as replay, tempfile.TemporaryDirectory(prefix="newsarchive-demo-") as tmp:
-        cfg = replay.config.with_politeness(**DEMO_POLITENESS)
+        cfg = with_politeness(replay.config, **DEMO_POLITENESS)
         cfg_path = str(Path(tmp) / "sources.yaml")
         Path(cfg_path).write_text(cfg.to_yaml(), encoding="utf-8")
         console.rule("[bold]newsarchive demo")

@@ -29,8 +29,8 @@ STAGE_CHUNK = 400
 
 
 def make_run_id(origin: str, logical: datetime, token: str | None = None) -> str:
-    """A new run id (``pipelines.raw.make_run_id``): unique per invocation, with the logical date in it."""
-    from pipelines.raw import make_run_id as new_id
+    """A new run id (``pipelines.capture.raw.make_run_id``): unique per invocation, with the logical date in it."""
+    from pipelines.capture.raw import make_run_id as new_id
     return new_id(origin, logical, token)
 
 
@@ -117,8 +117,8 @@ def stage_pending(lake, config: SourcesConfig, sources: list[str], *, staged_by:
     """Extract every ``committed`` segment of ``sources`` (optionally only some dates/runs) and commit
     each group of segments' staged rows (``STAGE_CHUNK`` pages at a time, bounding memory)."""
     from newsarchive.lake import archive
-    from pipelines import raw
-    from pipelines.batch import extract_many
+    from pipelines.capture import raw
+    from pipelines.extract.many import extract_many
     from pipelines.extract import EXTRACTOR_VERSION
     out = {s: {"source": s, "segments": 0, "articles": 0, "rejects": 0, "fetch_failures": 0, "extract_rejects": 0}
            for s in sources}
@@ -220,10 +220,10 @@ def quality(store: Store | str, dt: date | str, runs: "dict[str, str] | str", co
     Every check is kept in ``pipeline.quality`` (``checked_by``: who ran it; default the crawl run ids)."""
     from newsarchive.lake import archive, open_writer
     from newsarchive.lake import quality as lake_quality
-    from pipelines.quality import run_checks
+    from pipelines.archive.quality import run_checks
     ids = sources or (list(runs) if isinstance(runs, dict) else config.ids(enabled_only=True))
     by_source = runs if isinstance(runs, dict) else {s: runs for s in ids}
-    from pipelines import conservation
+    from pipelines.archive import conservation
     run_ids = sorted(set(by_source.values()))
     with open_writer(store) as lake:
         counts = lake_quality.merge_counts(archive.run_counts(lake, run_ids), lake_quality.extra_counts(lake, run_ids))

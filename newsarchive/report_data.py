@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from pipelines import raw
+from pipelines.capture import raw
 from pipelines.storage import Store
 
 #: Day boundaries of the per-day plot (the sources publish in China time).

@@ -10,7 +10,7 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -331,44 +331,6 @@ class SourcesConfig(_Strict):
     def user_agent(self) -> str:
         ua = self.defaults.user_agent
         return ua if self.defaults.contact_url in ua else f"{ua} (+{self.defaults.contact_url})"
-
-    def with_host_map(self, host_map: dict[str, str], scheme: str = "http",
-                      allow_private: bool = True) -> "SourcesConfig":
-        """Rewrite every URL and domain through ``host_map`` (real host -> host:port).
-
-        Used to point the real configuration at the local replay: URL paths stay
-        the same, only scheme and host change.
-        """
-        def url(u: str) -> str:
-            p = urlsplit(u)
-            host = p.netloc.lower()
-            if host in host_map:
-                return urlunsplit((scheme, host_map[host], p.path, p.query, p.fragment))
-            return u
-
-        def walk(obj: Any, key: str = "") -> Any:
-            if isinstance(obj, dict):
-                return {k: walk(v, k) for k, v in obj.items()}
-            if isinstance(obj, list):
-                return [walk(v, key) for v in obj]
-            if isinstance(obj, str) and obj.startswith(("http://", "https://")):
-                return url(obj)
-            return obj
-
-        data = walk(self.model_dump())
-        for s in data["sources"]:
-            s["allowed_domains"] = [host_map.get(d, d) for d in s["allowed_domains"]]
-            s["mobile_hosts"] = {host_map.get(k, k): host_map.get(v, v) for k, v in s["mobile_hosts"].items()}
-            if allow_private:
-                s["allow_private_addresses"] = True
-        return SourcesConfig.model_validate(data)
-
-    def with_politeness(self, **overrides: Any) -> "SourcesConfig":
-        """Every source's politeness with ``overrides`` applied (tests, demo and benchmarks on the replay)."""
-        data = self.model_dump()
-        for s in data["sources"]:
-            s["politeness"].update(overrides)
-        return SourcesConfig.model_validate(data)
 
     def to_yaml(self) -> str:
         return yaml.safe_dump(self.model_dump(exclude_defaults=False), allow_unicode=True, sort_keys=False)

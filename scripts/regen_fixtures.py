@@ -41,8 +41,8 @@ def squash(s: str) -> str:
 
 
 def page_lines(html_bytes: bytes, content_type: str | None) -> list[str]:
-    from pipelines.encoding import decode_html
-    from pipelines.htmltree import block_text, parse_html, strip_scripts
+    from pipelines.extract.encoding import decode_html
+    from pipelines.extract.htmltree import block_text, parse_html, strip_scripts
     tree = parse_html(decode_html(html_bytes, content_type).text)
     strip_scripts(tree)
     body = tree.find("body")
@@ -104,7 +104,7 @@ def name_of(rec, hard: dict[str, str]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from newsarchive.replay import Replay
+    from replay import Replay
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--per-channel", type=int, default=2, help="ordinary articles per source and channel")
     args = ap.parse_args(argv)

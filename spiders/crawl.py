@@ -17,7 +17,7 @@ import sys
 import time
 from datetime import datetime, timezone
 
-from pipelines import raw as rawfmt
+from pipelines.capture import raw as rawfmt
 from spiders.settings import CrawlOptions, build_settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130

@@ -1,207 +1,115 @@
-"""Parsing discovery pages into entries: RSS/Atom feeds, sitemaps, HTML links.
+"""Discovery callbacks of the news spider: feeds, sitemaps, listings (paginated), e-paper archives.
 
-Pure functions over bytes/text (no Scrapy), so they are tested on stored pages.
-XML is parsed without entity resolution or network access; a gzipped body is inflated within
-``max_bytes`` (``pipelines.raw.ContentTooLarge`` past it). An ``href`` that is no URL at all
-(``http://[::1``) is skipped, as a browser skips it.
+Each yields the page's own final ``Fetch`` first, then requests (articles, next pages). Hooks a source
+subclass may override: ``feed_entries``, ``sitemap_entries``, ``page_links``.
+
+Sitemap indexes are bounded: a child sitemap already fetched or scheduled in this crawl (an index
+listing itself, or two indexes listing each other) is skipped (``skipped.sitemap_cycle``), and one
+more than ``MAX_SITEMAP_DEPTH`` levels below a configured sitemap is refused (``sitemap_too_deep``,
+a reject). A gzipped sitemap or feed that inflates past the download limit is ``too_large``.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from email.utils import parsedate_to_datetime
 from typing import Iterator
-from urllib.parse import urljoin
-from zoneinfo import ZoneInfo
+from urllib.parse import urlsplit
 
-import lxml.html
-from lxml import etree
-from w3lib.url import safe_url_string
+from scrapy.http import Response, TextResponse
 
-from pipelines.raw import MAX_DECODED_BYTES, BadContentEncoding, decode_content
+from pipelines.capture.raw import ContentTooLarge
+from spiders import entries
+from spiders.frontier import on_other_date
 
-_XML = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, remove_comments=True)
-_DATE_IN_TEXT = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
-
-
-@dataclass(slots=True)
-class Entry:
-    """A URL found on a discovery page, with what the page said about it.
-
-    ``published`` is a publication date (RSS ``pubDate``, Atom ``published``, a Google News sitemap's
-    ``publication_date``); ``modified`` a modification time (a sitemap's ``lastmod``, Atom ``updated``).
-    """
-    url: str
-    published: datetime | None = None
-    title: str | None = None
-    section: str | None = None
-    is_sitemap: bool = False   # a child sitemap of a sitemap index
-    extra: dict = field(default_factory=dict)
-    modified: datetime | None = None
-
-    @property
-    def newest(self) -> datetime | None:
-        """The latest date known of the entry (for the freshness cut-off: a page modified before it is older)."""
-        return max((d for d in (self.published, self.modified) if d is not None), default=None)
-
-    def hints(self, via: str) -> dict:
-        """Crawl-log hints: ``via``, and ``published``/``modified`` with where they came from
-        (``published_from``: ``news_sitemap`` | ``feed``; ``modified_from``: ``sitemap_lastmod`` | ``feed``)."""
-        h: dict = {"via": via}
-        if self.published:
-            h["published"] = self.published.isoformat()
-            h["published_from"] = "news_sitemap" if via == "news_sitemap" else "feed"
-        if self.modified:
-            h["modified"] = self.modified.isoformat()
-            h["modified_from"] = "feed" if via == "feed" else "sitemap_lastmod"
-        if self.title:
-            h["title"] = self.title
-        if self.section:
-            h["section"] = self.section
-        return h
+#: Levels of sitemap indexes below a configured sitemap (sitemaps.org allows 1: an index of sitemaps).
+MAX_SITEMAP_DEPTH = 2
 
 
-def parse_date(s: str | None, tz: ZoneInfo) -> datetime | None:
-    """RFC 822, ISO 8601 or ``YYYY-MM-DD[ HH:MM[:SS]]`` (also 年月日); naive times are in ``tz``."""
-    if not s or not (s := s.strip()):
-        return None
-    dt = None
-    try:
-        dt = parsedate_to_datetime(s)
-    except (TypeError, ValueError, IndexError):
+class DiscoveryCallbacks:
+    """Mixed into NewsSpider (uses its ``finish``, ``request``, ``article``, ``frontier``, ``source``)."""
+
+    def parse_feed(self, response: Response):
+        f, entries = self._xml_entries(response, self.feed_entries)
+        yield f
+        for e in entries:
+            yield self.article(e.url, e.hints("feed"), e.newest)
+
+    def parse_sitemap(self, response: Response):
+        f, entries = self._xml_entries(response, self.sitemap_entries)
+        yield f
+        depth = response.meta.get("na_depth", 0) + 1
+        for e in entries:
+            if not e.is_sitemap:
+                yield self.article(e.url, e.hints("news_sitemap" if e.extra.get("news") else "sitemap"), e.newest)
+            elif e.newest is not None and self.frontier.cutoff is not None and e.newest < self.frontier.cutoff:
+                self.frontier._skip("too_old_sitemap")
+            elif not self.frontier.claim(e.url):
+                self.frontier._skip("sitemap_cycle")      # fetched or scheduled already in this crawl
+            elif depth > MAX_SITEMAP_DEPTH:
+                yield self.refuse(e.url, "sitemap", "sitemap_too_deep",
+                                  f"sitemap index {depth} levels below a configured sitemap (at most "
+                                  f"{MAX_SITEMAP_DEPTH}); listed by {response.url}")
+            else:
+                yield self.request(e.url, "sitemap", self.parse_sitemap, na_depth=depth)
+
+    def _xml_entries(self, response: Response, parse) -> tuple:
+        """The page's final Fetch and its entries; a gzipped body inflating past the limit is too_large."""
+        f = self.finish(response, ok_types=("xml",))
+        if f.outcome != "ok":
+            return f, []
         try:
-            dt = datetime.fromisoformat(s.replace("Z", "+00:00"))
-        except ValueError:
-            m = _DATE_IN_TEXT.search(s)
-            if m:
-                y, mo, d, hh, mi, ss = (int(x) if x else 0 for x in m.groups())
-                try:
-                    dt = datetime(y, mo, d, hh, mi, ss)
-                except ValueError:
-                    return None
-    if dt is None:
-        return None
-    return dt.replace(tzinfo=tz) if dt.tzinfo is None else dt
+            return f, parse(response)
+        except ContentTooLarge as exc:
+            f.outcome, f.detail = "too_large", f"gzipped XML: {exc}"
+            return f, []
+
+    def parse_listing(self, response: Response):
+        yield (f := self.finish(response))
+        if f.outcome != "ok":
+            return
+        meta = response.meta
+        links = [(u, t) for u, t in self.page_links(response) if self.frontier.is_article(u)]
+        archived_here = False
+        for url, text in links:
+            archived_here = archived_here or (self.trust_previous and self.frontier.is_archived(url))
+            yield self.article(url, {"via": "listing", "title": text or None, "found_on": response.url})
+        lst = self.source.discovery.listings[meta["na_listing"]]
+        page = meta["na_page"]
+        if links and not archived_here and lst.pagination and page < lst.max_pages:
+            yield self.request(lst.pagination.format(page=page + 1), "listing", self.parse_listing,
+                               na_listing=meta["na_listing"], na_page=page + 1)
+        elif archived_here:
+            self.frontier._skip("listing_stopped_at_archived")
+
+    def parse_archive(self, response: Response):
+        yield (f := self.finish(response))
+        if f.outcome != "ok":
+            return
+        arch, day, pages = self.source.discovery.archive, response.meta["na_date"], response.meta["na_pages"]
+        hints = {"via": "archive", "issue_date": day.isoformat()}
+        for url, text in self.page_links(response):
+            path = _path(url)
+            if not self.source.allows_host(url) or on_other_date(url, day):
+                continue
+            if re.search(arch.article_pattern, path):
+                yield self.article(url, {**hints, "title": text or None})
+            elif arch.follow_pattern and re.search(arch.follow_pattern, path) and pages[0] < arch.max_pages:
+                if self.frontier.claim(url):
+                    pages[0] += 1
+                    yield self.request(url, "archive", self.parse_archive, hints, na_date=day, na_pages=pages)
+
+    def feed_entries(self, response: Response) -> list[entries.Entry]:
+        return entries.parse_feed(response.body, response.url, self.source.tz,
+                                    self.source.politeness.max_download_bytes)
+
+    def sitemap_entries(self, response: Response) -> list[entries.Entry]:
+        return entries.parse_sitemap(response.body, response.url, self.source.tz,
+                                       self.source.politeness.max_download_bytes)
+
+    def page_links(self, response: Response) -> Iterator[tuple[str, str]]:
+        if isinstance(response, TextResponse):
+            yield from entries.extract_links(response.text, response.url)
 
 
-def cutoff(day: date, max_age_days: int, tz: ZoneInfo) -> datetime:
-    """Entries published before this are too old for the crawl of logical date ``day``."""
-    return datetime.combine(day - timedelta(days=max_age_days), time.min, tzinfo=tz)
-
-
-def _root(body: bytes, max_bytes: int = MAX_DECODED_BYTES):
-    if body[:2] == b"\x1f\x8b":
-        try:
-            body = decode_content(body, "gzip", max_bytes)   # ContentTooLarge goes to the caller
-        except BadContentEncoding:
-            return None
-    body = body.lstrip()
-    if not body:
-        return None
-    try:
-        return etree.fromstring(body, parser=_XML)
-    except etree.XMLSyntaxError:
-        return None
-
-
-def _local(tag) -> str:
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
-
-
-def _child_text(el, *names: str) -> str | None:
-    for child in el:
-        if _local(child.tag) in names and child.text and child.text.strip():
-            return child.text.strip()
-    return None
-
-
-def parse_feed(body: bytes, base_url: str, tz: ZoneInfo, max_bytes: int = MAX_DECODED_BYTES) -> list[Entry]:
-    """Items of an RSS 0.9x/1.0/2.0 or Atom feed (empty list for anything else)."""
-    root = _root(body, max_bytes)
-    if root is None:
-        return []
-    out = []
-    for el in root.iter():
-        name = _local(el.tag)
-        if name == "item":
-            link = _child_text(el, "link") or _guid_link(el)
-            date_s = _child_text(el, "pubDate", "date", "published", "issued")
-            mod_s = _child_text(el, "updated", "modified")
-            section = _child_text(el, "category", "subject")
-        elif name == "entry":
-            link = _atom_link(el)
-            date_s = _child_text(el, "published", "issued")
-            mod_s = _child_text(el, "updated", "modified")
-            section = next((c.get("term") for c in el if _local(c.tag) == "category" and c.get("term")), None)
-        else:
-            continue
-        if link and (url := _abs(base_url, link)):
-            out.append(Entry(url, parse_date(date_s, tz), _child_text(el, "title"), section,
-                             modified=parse_date(mod_s, tz)))
-    return out
-
-
-def _guid_link(el) -> str | None:
-    for c in el:
-        if _local(c.tag) == "guid" and c.get("isPermaLink", "true") != "false" and (c.text or "").startswith("http"):
-            return c.text.strip()
-    return None
-
-
-def _atom_link(el) -> str | None:
-    links = [c for c in el if _local(c.tag) == "link" and c.get("href")]
-    for c in links:
-        if c.get("rel", "alternate") == "alternate":
-            return c.get("href")
-    return links[0].get("href") if links else None
-
-
-def parse_sitemap(body: bytes, base_url: str, tz: ZoneInfo, max_bytes: int = MAX_DECODED_BYTES) -> list[Entry]:
-    """URLs of a sitemap or child sitemaps of an index; ``news:publication_date`` is ``published`` (and
-    marks a Google News entry, ``extra["news"]``), ``lastmod`` is ``modified``."""
-    root = _root(body, max_bytes)
-    if root is None:
-        return []
-    is_index = _local(root.tag) == "sitemapindex"
-    out = []
-    for el in root:
-        if _local(el.tag) not in ("url", "sitemap"):
-            continue
-        loc = _child_text(el, "loc")
-        if not loc or not (url := _abs(base_url, loc)):
-            continue
-        news = next((c for c in el if _local(c.tag) == "news"), None)
-        pub = parse_date(_child_text(news, "publication_date"), tz) if news is not None else None
-        title = _child_text(news, "title") if news is not None else None
-        lastmod = parse_date(_child_text(el, "lastmod"), tz)
-        out.append(Entry(url, pub, title, is_sitemap=is_index, modified=lastmod,
-                         extra={"news": True} if news is not None else {}))
-    return out
-
-
-def extract_links(html: str, base_url: str) -> Iterator[tuple[str, str]]:
-    """(absolute URL, anchor text) of every ``<a href>`` of a page, honouring ``<base href>``."""
-    if not html or not html.strip():
-        return
-    try:
-        doc = lxml.html.document_fromstring(html)
-    except (etree.ParserError, ValueError):
-        return
-    base = next((b.get("href") for b in doc.iter("base") if b.get("href")), None)
-    base = (_abs(base_url, base) or base_url) if base else base_url
-    for a in doc.iter("a"):
-        href = (a.get("href") or "").strip()
-        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
-            continue
-        url = _abs(base, href)
-        if url and url.startswith(("http://", "https://")):
-            yield url, " ".join(a.text_content().split())[:300]
-
-
-def _abs(base: str, href: str) -> str | None:
-    """The absolute, safe form of ``href`` (None when it is no URL at all, e.g. ``http://[::1``)."""
-    try:
-        return safe_url_string(urljoin(base, href.strip())).split("#", 1)[0]
-    except ValueError:
-        return None
+def _path(url: str) -> str:
+    p = urlsplit(url)
+    return p.path + (f"?{p.query}" if p.query else "")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from pipelines.config import Source
-from pipelines.seen import SeenSet
+from pipelines.capture.seen import SeenSet
 from pipelines.urls import canonicalize
 
 #: The part of the request budget that discovery pages may use.

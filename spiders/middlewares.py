@@ -19,7 +19,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.utils.asyncio import sleep
 
-from pipelines.raw import BadContentEncoding, ContentTooLarge, decode_content
+from pipelines.capture.raw import BadContentEncoding, ContentTooLarge, decode_content
 from pipelines.urls import MAX_URL_LENGTH, BadURL, host_is_private, parse_host
 from spiders import outcome
 from spiders.deadline import STAT as DEADLINE_STAT, deadline_passed
@@ -180,7 +180,7 @@ def retry_after(response: Response) -> float | None:
 
 
 class ContentDecodingMiddleware:
-    """Undo the Content-Encoding of every response with ``pipelines.raw.decode_content`` (the function
+    """Undo the Content-Encoding of every response with ``pipelines.capture.raw.decode_content`` (the function
     stage uses), bounded by ``DOWNLOAD_MAXSIZE``: a decompression bomb (also behind stacked or odd
     codings such as ``gzip, identity``) raises ``BadContent("too_large")``, a coding that cannot be
     undone ``BadContent("bad_encoding")``; both become rejects with the raw response archived.

@@ -2,7 +2,7 @@
 
 ``ok | not_modified | end_of_list | no_edition | redirect | http_error | timeout | dns_error |
 connection_error | too_large | bad_encoding | redirect_loop | not_html`` for requests that were sent,
-and the refusals (``pipelines.raw.REFUSALS``; never sent): ``robots_disallowed | offsite |
+and the refusals (``pipelines.capture.raw.REFUSALS``; never sent): ``robots_disallowed | offsite |
 private_address | invalid_url | url_too_long | sitemap_too_deep``.
 (a body cut short by the server, "data loss", is a ``connection_error``; ``too_large`` is a body over
 ``DOWNLOAD_MAXSIZE`` as received or once its Content-Encoding is undone (a decompression bomb);

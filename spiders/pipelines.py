@@ -1,12 +1,12 @@
 """Item pipelines, one job each: check the encoding of archived pages (100), archive the fetch (200)."""
 from __future__ import annotations
 
-from pipelines.encoding import decode_html
+from pipelines.extract.encoding import decode_html
 from spiders.items import Fetch
 
 
 class EncodingCheckPipeline:
-    """Decode archived article HTML (pipelines.encoding) and count pages that still decode badly."""
+    """Decode archived article HTML (pipelines.extract.encoding) and count pages that still decode badly."""
 
     def __init__(self, crawler):
         self.crawler = crawler

@@ -12,8 +12,8 @@ from typing import Callable
 from datetime import date
 from pathlib import Path
 
-from pipelines import raw as rawfmt
-from pipelines import seen as seenmod
+from pipelines.capture import raw as rawfmt
+from pipelines.capture import seen as seenmod
 from pipelines.config import Source
 from pipelines.storage import Store
 from pipelines.urls import canonicalize

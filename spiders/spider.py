@@ -1,7 +1,7 @@
 """The one generic news spider, driven by a source's config.
 
 A source needs a subclass only when its pages differ (override a hook of
-``spiders.discovering``: ``feed_entries``, ``sitemap_entries``, ``page_links``). Discovery pages (feeds,
+``spiders.discovery``: ``feed_entries``, ``sitemap_entries``, ``page_links``). Discovery pages (feeds,
 sitemaps, listings, e-paper archives) are never deduped; article URLs are
 deduped on ``url_key`` against the store's seen-set and within the run.
 """
@@ -13,11 +13,12 @@ from typing import Any, Iterator
 import scrapy
 from scrapy.http import Request, Response
 
-from pipelines.seen import load_seen, reconcile, recent_cutoff
+from pipelines.capture.seen import load_seen, reconcile, recent_cutoff
 from pipelines.storage import Store
 from pipelines.urls import MAX_URL_LENGTH, BadURL, parse_host
-from spiders import discovery, outcome
-from spiders.discovering import DiscoveryCallbacks
+from spiders import outcome
+from spiders import entries
+from spiders.discovery import DiscoveryCallbacks
 from spiders.errback import fetches_of_failure
 from spiders.frontier import REFETCH_SHARE, Frontier
 from spiders.items import Fetch
@@ -55,7 +56,7 @@ class NewsSpider(DiscoveryCallbacks, scrapy.Spider):
         # whatever logical date the crawl writes under); a backfill re-fetches nothing.
         recent = recent_cutoff(_now(), fresh.refetch_recent_hours) if fresh.refetch_max_requests else None
         seen = load_seen(store, src.id, recent_since=None if o.backfill else recent)
-        cut = None if o.backfill else discovery.cutoff(o.day, src.freshness.max_age_days, src.tz)
+        cut = None if o.backfill else entries.cutoff(o.day, src.freshness.max_age_days, src.tz)
         self.frontier = Frontier(src, seen, o.budget, cut)
         policy = SegmentPolicy(settings.getint("WARC_SEGMENT_RECORDS"), settings.getint("WARC_SEGMENT_BYTES"),
                                settings.getfloat("WARC_SEGMENT_SECONDS"))
@@ -146,7 +147,7 @@ class NewsSpider(DiscoveryCallbacks, scrapy.Spider):
             yield self.request(lst.url, "listing", self.parse_listing, na_listing=i, na_page=1)
 
     def refetches(self) -> list:
-        """Recent archived articles to re-fetch (``pipelines.seen.SeenSet.recent``: least recently checked
+        """Recent archived articles to re-fetch (``pipelines.capture.seen.SeenSet.recent``: least recently checked
         first): those with a validator (unless ``freshness.refetch_unconditional``), at most
         ``freshness.refetch_max_requests`` and ``REFETCH_SHARE`` of the request budget."""
         fresh = self.source.freshness

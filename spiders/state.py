@@ -17,7 +17,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 
-from pipelines.seen import seen_prefix
+from pipelines.capture.seen import seen_prefix
 from pipelines.storage import Store
 
 

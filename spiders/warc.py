@@ -4,7 +4,7 @@ No Scrapy here: the recorder hands in :class:`Exchange` objects. A segment is a
 ``.warc.gz`` (gzip per record, WARC/1.1, ``response`` then ``request`` record
 per exchange) plus its crawl log (``.log.jsonl``). ``commit`` uploads the WARC,
 then the log, then the segment's seen-set rows: the log is the commit marker,
-so a reader (``pipelines.raw``) never sees half a segment and a killed crawl
+so a reader (``pipelines.capture.raw``) never sees half a segment and a killed crawl
 leaves only whole segments in the store.
 
 A segment is committed only when whole: every write to its local files is
@@ -31,8 +31,8 @@ from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
 from pipelines import faults
-from pipelines import raw as rawfmt
-from pipelines.seen import write_seen
+from pipelines.capture import raw as rawfmt
+from pipelines.capture.seen import write_seen
 from pipelines.storage import Store
 
 GZIP_LEVEL = 6
@@ -70,7 +70,7 @@ class BrokenSegment(RuntimeError):
 
 
 @dataclass
-class Segment:
+class WarcSegment:
     """One open WARC file and its log, in a local work folder."""
     name: str           # file stem: <run> or <run>-00002
     warc_rel: str       # store path of the WARC once committed
@@ -201,7 +201,7 @@ class SegmentPolicy:
     max_bytes: int = 256 * 1024 * 1024
     max_seconds: float = 60.0
 
-    def due(self, seg: Segment) -> bool:
+    def due(self, seg: WarcSegment) -> bool:
         return (seg.records >= self.max_records or seg.bytes >= self.max_bytes
                 or (seg.log_lines > 0 and time.monotonic() - seg.opened >= self.max_seconds))
 
@@ -216,27 +216,27 @@ class SegmentedWarc:
     policy: SegmentPolicy = field(default_factory=SegmentPolicy)
     info: dict[str, str] = field(default_factory=dict)
     number: int = 0
-    current: Segment | None = None
+    current: WarcSegment | None = None
 
-    def open_next(self) -> Segment:
+    def open_next(self) -> WarcSegment:
         self.number += 1
         stem = rawfmt.segment_stem(self.run_id, self.number)
         base = rawfmt.raw_dir(self.source_id, self.dt) + stem
-        seg = Segment(stem, base + ".warc.gz", base + ".log.jsonl",
+        seg = WarcSegment(stem, base + ".warc.gz", base + ".log.jsonl",
                       self.workdir / f"{stem}.warc.gz", self.workdir / f"{stem}.log.jsonl")
         seg.write_info(self.info)
         self.current = seg
         return seg
 
-    def segment(self) -> Segment:
+    def segment(self) -> WarcSegment:
         return self.current or self.open_next()
 
-    def rotate(self) -> Segment | None:
+    def rotate(self) -> WarcSegment | None:
         """Close the open segment (returned, to be committed) ; the next write opens a new one."""
         seg, self.current = self.current, None
         if seg is not None:
             seg.close()
         return seg
 
-    def rotate_if_due(self) -> Segment | None:
+    def rotate_if_due(self) -> WarcSegment | None:
         return self.rotate() if self.current is not None and self.policy.due(self.current) else None

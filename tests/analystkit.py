@@ -21,7 +21,7 @@ from datetime import datetime, timedelta, timezone
 os.environ.setdefault("NEWSARCHIVE_INDEX_CACHE", tempfile.mkdtemp(prefix="newsarchive-index-cache-"))
 
 from pipelines.config import load_sources  # noqa: E402
-from pipelines.normalize import content_hash  # noqa: E402
+from pipelines.dedupe.normalize import content_hash  # noqa: E402
 from pipelines.record import Article, Reject  # noqa: E402
 
 D1, D2 = "2022-07-27", "2022-07-28"

@@ -88,10 +88,11 @@ FAST_POLITENESS = {"delay_seconds": 0, "concurrency": 8, "autothrottle": False, 
 @pytest.fixture
 def replay_config(tmp_path):
     """A running replay and a sources file pointing at it (fast politeness): ``(replay, path)``."""
-    from newsarchive.replay import Replay
+    from replay import Replay
+    from replay.configure import with_politeness
     with Replay() as r:
         path = tmp_path / "sources.yaml"
-        path.write_text(r.config.with_politeness(**FAST_POLITENESS).to_yaml(), encoding="utf-8")
+        path.write_text(with_politeness(r.config, **FAST_POLITENESS).to_yaml(), encoding="utf-8")
         yield r, path
 
 

@@ -38,7 +38,7 @@ def stage(store, dt: str, run_id: str, arts, rejs=()) -> list[str]:
     """
     from newsarchive.jobs import _lineage
     from newsarchive.lake import archive, open_writer
-    from pipelines.raw import parse_segment
+    from pipelines.capture.raw import parse_segment
     sources = sorted({a.source for a in arts} | {r.source for r in rejs})
     with open_writer(store) as lake:
         _register(lake, [(s, dt, run_id) for s in sources])

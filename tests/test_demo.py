@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from newsarchive.replay import Replay
+from replay import Replay
 from pipelines.storage import Store
 
 pytestmark = pytest.mark.slow

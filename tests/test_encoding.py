@@ -1,4 +1,4 @@
-from pipelines.encoding import decode_html, looks_like_mojibake
+from pipelines.extract.encoding import decode_html, looks_like_mojibake
 
 ZH = "北京国际科技创新中心建设取得重要进展，中关村科学城跑出加速度。"
 
@@ -104,7 +104,7 @@ def test_accented_pairs_without_utf8_hanzi_skip_ftfy(monkeypatch):
 
 
 def test_roundtripped_replacement_chars_in_the_body():
-    from pipelines.encoding import roundtrip_problem
+    from pipelines.extract.encoding import roundtrip_problem
     assert roundtrip_problem("锟斤拷" * 10 + ZH) == ("mojibake", roundtrip_problem("锟斤拷" * 10 + ZH)[1])
     assert roundtrip_problem(LONG * 3 + "锟斤拷") is None
 

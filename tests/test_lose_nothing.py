@@ -190,7 +190,7 @@ def test_a_full_disk_during_a_crawl_commits_no_partial_segment(world):
                        preexec_fn=small_files)
     assert p.returncode != 0, p.stdout[-2000:]
     assert "not committed" in p.stdout + p.stderr
-    from pipelines import raw
+    from pipelines.capture import raw
     for seg in raw.committed_segments(store, "stdaily"):          # whatever was committed is whole
         lines = list(raw.segment_lines(store, seg))
         pages, rejects = raw.segment_records(store, seg)

@@ -2,7 +2,7 @@ import unicodedata
 
 from hypothesis import given, strategies as st
 
-from pipelines.normalize import content_hash, nfkc, normalize_for_hash
+from pipelines.dedupe.normalize import content_hash, nfkc, normalize_for_hash
 
 FULL = "北京已有高新技术企业近3万家，技术合同成交额近8000亿元，成为京津冀协同发展创新引擎。\n研发经费投入强度保持在6％左右（位居前列）。"
 HALF = "北京已有高新技术企业近3万家,技术合同成交额近8000亿元,成为京津冀协同发展创新引擎。\n研发经费投入强度保持在6%左右(位居前列)。"

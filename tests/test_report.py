@@ -108,7 +108,7 @@ def _checks(store, dt: str, results: dict[str, list[str]], by: str) -> None:
     """Quality checks of ``dt`` as the quality tasks record them: source -> failure messages."""
     from newsarchive.lake import open_writer
     from newsarchive.lake import quality as lake_quality
-    from pipelines.quality import QualityReport, SourceMetrics
+    from pipelines.archive.quality import QualityReport, SourceMetrics
     ms = [SourceMetrics(source=s, dt=dt, run_id=f"scheduled__{dt}T080000__{s}", pages_fetched=5, new_articles=2,
                         fetch_rejects=1, rejects={"extract/too_short": 3}) for s in results]
     with open_writer(store) as lake:

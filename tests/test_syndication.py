@@ -34,8 +34,8 @@ def extracted() -> dict:
 
 def extract_replay() -> dict:
     """Every web article of the replay, extracted as the pipeline does: {source: [Article]}."""
-    from newsarchive.replay import Replay
-    from pipelines.batch import extract_many
+    from replay import Replay
+    from pipelines.extract.many import extract_many
     with Replay() as r:
         cfg = r.config
         pages = []

@@ -15,7 +15,7 @@ import schemas
 from analystkit import D1, D2, HRKXC_V2, ZGC, build_archive
 from newsarchive.lake import open_reader
 from newsarchive.views import TABLES, VIEWS, connect_views
-from pipelines.normalize import content_hash
+from pipelines.dedupe.normalize import content_hash
 from pipelines.storage import Store
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,6 +1,6 @@
 """The ledger from raw to archive, and the transactions that move segments along it.
 
-Every committed raw WARC segment (``pipelines.raw.RawSegment``) gets one row in
+Every committed raw WARC segment (``pipelines.capture.raw.RawSegment``) gets one row in
 ``pipeline.segments`` and moves through three states, each change committed in
 the same transaction as the rows it describes:
 
@@ -26,11 +26,11 @@ import pyarrow as pa
 import schemas
 from pipelines import faults
 from newsarchive.lake import Lake
-from pipelines import raw
-from pipelines.dedupe import ArchiveIndex
-from pipelines.neardup import DEFAULT_THRESHOLD
-from pipelines.publish import BatchPlan, plan
-from pipelines.segment import Segment
+from pipelines.capture import raw
+from pipelines.dedupe.index import ArchiveIndex
+from pipelines.dedupe.minhash import DEFAULT_THRESHOLD
+from pipelines.archive.plan import BatchPlan, plan
+from pipelines.dedupe.index_file import IndexFile
 from pipelines.storage import Store
 
 #: Staged rows per publish transaction (bounds memory; a bigger backlog is published in several batches).
@@ -310,7 +310,7 @@ def _publish_chunk(lake: Lake, store: Store, chunk: list[LedgerRow], run_id: str
     for path, keys in files:
         if replace.intersection(keys):
             replaced_files.append(path)
-            rest = Segment(store.read_bytes(path), path).data().without(replace)
+            rest = IndexFile(store.read_bytes(path), path).data().without(replace)
             if len(rest):
                 new_files.append(_put_index(store, rest))
     batch_holder: dict = {}
@@ -367,8 +367,8 @@ def _put_index(store: Store, data) -> tuple[str, int, int, list[str]]:
 
 # ----------------------------------------------------------------------------- conservation and pending work
 def balances(lake: Lake, sources: list[str] | None = None, dts: list[str] | None = None):
-    """Rows of the ``conservation`` view as ``pipelines.conservation.Balance``."""
-    from pipelines.conservation import Balance
+    """Rows of the ``conservation`` view as ``pipelines.archive.conservation.Balance``."""
+    from pipelines.archive.conservation import Balance
     where, params = ["true"], []
     if sources is not None:
         where.append("list_contains(?, source)")

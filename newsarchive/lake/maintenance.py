@@ -28,7 +28,7 @@ import pyarrow.fs as pafs
 
 import schemas
 from newsarchive.lake import ALIAS, Lake
-from pipelines.segment import Segment, SegmentData
+from pipelines.dedupe.index_file import IndexFile, IndexRows
 from pipelines.storage import Store
 
 #: Default time travel window: snapshots younger than this are kept.
@@ -90,7 +90,7 @@ def merge_index_files(lake: Lake) -> int:
     if len(small) < 2:
         return 0
     store = lake.store
-    merged = SegmentData.concat([Segment(store.read_bytes(p), p).data() for p, _ in small])
+    merged = IndexRows.concat([IndexFile(store.read_bytes(p), p).data() for p, _ in small])
     blob = merged.encode()
     path = f"{INDEX_DIR}{hashlib.sha256(blob).hexdigest()[:24]}.idx"
     if not store.exists(path):

@@ -27,9 +27,10 @@ import pyarrow.parquet as pq
 import schemas
 from newsarchive.lake import archive, open_writer
 from newsarchive.lake.legacy import TABLES, snapshots
-from pipelines import neardup, raw
-from pipelines.normalize import normalize_for_hash
-from pipelines.segment import SegmentData, content_keys, digests
+from pipelines.dedupe import minhash
+from pipelines.capture import raw
+from pipelines.dedupe.normalize import normalize_for_hash
+from pipelines.dedupe.index_file import IndexRows, content_keys, digests
 from pipelines.storage import Store
 
 
@@ -182,15 +183,15 @@ def _ledger(store: Store, published_runs: set[tuple[str, str]], res: MigrationRe
                                 schema=schemas.SEGMENTS)
 
 
-def _index(articles: pa.Table) -> SegmentData:
+def _index(articles: pa.Table) -> IndexRows:
     """The dedupe index of ``articles`` (their clusters kept), keyed by their raw segment."""
     rows = articles.select(["content_hash", "text", "cluster_id", "segment"]).to_pylist()
     if not rows:
-        return SegmentData.concat([])
-    sigs = neardup.signatures((normalize_for_hash(r["text"]) for r in rows), normalized=True)
+        return IndexRows.concat([])
+    sigs = minhash.signatures((normalize_for_hash(r["text"]) for r in rows), normalized=True)
     keys = sorted({r["segment"] for r in rows})
     pos = {k: i for i, k in enumerate(keys)}
-    return SegmentData(content_keys([r["content_hash"] for r in rows]).reshape(-1, 2),
+    return IndexRows(content_keys([r["content_hash"] for r in rows]).reshape(-1, 2),
                        digests([r["cluster_id"] or r["content_hash"] for r in rows]).reshape(-1, 32),
-                       neardup.sketches(sigs), neardup.band_keys(sigs),
+                       minhash.sketches(sigs), minhash.band_keys(sigs),
                        np.array([pos[r["segment"]] for r in rows], dtype=np.uint32), keys)

@@ -8,7 +8,7 @@ import pyarrow as pa
 
 import schemas
 from newsarchive.lake import Lake
-from pipelines import navigation
+from pipelines.archive import navigation
 
 #: The newest articles of a source whose lines count when telling site chrome from text.
 REPEAT_WINDOW = 300
@@ -63,7 +63,7 @@ def merge_counts(*parts: dict[tuple[str, str], dict]) -> dict[tuple[str, str], d
 
 
 def record(lake: Lake, report, checked_by: str) -> int:
-    """One ``pipeline.quality`` row per source of ``report`` (a ``pipelines.quality.QualityReport``)."""
+    """One ``pipeline.quality`` row per source of ``report`` (a ``pipelines.archive.quality.QualityReport``)."""
     now = datetime.now(timezone.utc)
     rows = []
     for m in report.metrics:

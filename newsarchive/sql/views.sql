@@ -36,7 +36,7 @@ SELECT b.batch, b.dt, b.run_id, s.snapshot_id, s.snapshot_time AS committed_at, 
        b.articles, b.sightings, b.rejects, b.exact_duplicates, b.near_duplicates
 FROM pipeline.batches b LEFT JOIN ducklake_snapshots(current_database()) s ON s.commit_message = b.batch;
 
--- Nothing fetched is lost (pipelines/conservation.py): per source and crawl date, every article page the
+-- Nothing fetched is lost (pipelines/archive/conservation.py): per source and crawl date, every article page the
 -- crawl archived with a 2xx status is a sighting, a page reject, or pending (its raw segment not published
 -- yet): fetched = archived + rejected + pending, unaccounted = 0.
 CREATE OR REPLACE VIEW conservation AS

@@ -6,9 +6,9 @@ import os
 import time
 
 from newsarchive.cli import main
-from pipelines.batch import extract_many
+from pipelines.extract.many import extract_many
 from pipelines.record import Article
-from pipelines.workers import run_isolated
+from pipelines.extract.pool import run_isolated
 from extract_helpers import CONFIG, article_html, page
 
 

@@ -5,7 +5,7 @@ Each page is written for its test, modelled on a kind of failure seen on real pa
 from __future__ import annotations
 
 from pipelines.extract import extract
-from pipelines.htmltree import parse_html, prune_link_lists
+from pipelines.extract.htmltree import parse_html, prune_link_lists
 from pipelines.record import Article
 
 from extract_helpers import PARAS, article_html, page

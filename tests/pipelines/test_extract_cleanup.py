@@ -1,12 +1,12 @@
-"""Generic Chinese news cleanup (pipelines.cleanup) on the patterns of the seed stories."""
+"""Generic Chinese news cleanup (pipelines.extract.cleanup) on the patterns of the seed stories."""
 from __future__ import annotations
 
 import re
 
 import pytest
 
-from pipelines.cleanup import clean_text
-from pipelines.normalize import content_hash
+from pipelines.extract.cleanup import clean_text
+from pipelines.dedupe.normalize import content_hash
 
 BODY = ["4月16日，部市共建北京国际科技创新中心现场推进会召开。",
         "多位参与推进会的企业和机构代表在会后表示，要立足实现科技自立自强，勇担责任使命。",

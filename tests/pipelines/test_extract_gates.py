@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-import pipelines.extract as ex
+import pipelines.extract.core as ex
 from pipelines.record import Article, Reject
 from extract_helpers import CONFIG, PARAS, article_html, page
 

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from pipelines.dates import date_in_url, parse_date
+from pipelines.extract.dates import date_in_url, parse_date
 from pipelines.extract import extract
 from pipelines.record import Article
 from extract_helpers import CONFIG, PARAS, article_html, page

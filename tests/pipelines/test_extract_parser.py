@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pipelines.extract import extract
-from pipelines.htmltree import page_text, parse_html, repair_markup, strip_scripts
+from pipelines.extract.htmltree import page_text, parse_html, repair_markup, strip_scripts
 from pipelines.record import Article
 
 from extract_helpers import CONFIG, PARAS, article_html, page
@@ -97,7 +97,7 @@ def test_form_controls_are_plain_html_elements():
 
 def test_letters_counted_by_table_are_the_rule_letters():
     # long texts are counted by table lookup, short ones and texts beyond the BMP by the regex: the same count
-    from pipelines.htmltree import _NOT_LETTER, _letters
+    from pipelines.extract.htmltree import _NOT_LETTER, _letters
     texts = ["2022年7月28日 10:00 来源：科技日报｜责任编辑：张三 (图) №3 ½ ① _x_ ÉTÉ ﬁ " * 8,
              "The quick brown fox, 12 years old — jumps! " * 5, "𠀀𠀁 北京 " * 30, "短", ""]
     for text in texts:

@@ -1,4 +1,4 @@
-"""syndicated_from from every place a page states it, resolved to source ids (pipelines.syndication)."""
+"""syndicated_from from every place a page states it, resolved to source ids (pipelines.extract.syndication)."""
 from __future__ import annotations
 
 import json
@@ -7,7 +7,7 @@ import pytest
 
 from pipelines.extract import extract
 from pipelines.record import Article
-from pipelines.syndication import Outlets, find_syndication
+from pipelines.extract.syndication import Outlets, find_syndication
 from extract_helpers import CONFIG, article_html, page
 
 OUTLETS = Outlets(CONFIG.sources)

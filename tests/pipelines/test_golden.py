@@ -16,7 +16,7 @@ import pytest
 from pipelines.config import load_sources
 from pipelines.extract import extract
 from pipelines.record import Article, RawPage
-from pipelines.syndication import Outlets
+from pipelines.extract.syndication import Outlets
 
 GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "golden"
 CASES = sorted(GOLDEN.glob("*/*.json"))

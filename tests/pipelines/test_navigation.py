@@ -1,6 +1,6 @@
 """Archived "articles" that are a site's menu: link text of their own page, lines repeated across
 the site's pages, the same text at several URLs; real stories are left alone."""
-from pipelines.navigation import Candidate, findings, link_share, link_texts, repeat_share
+from pipelines.archive.navigation import Candidate, findings, link_share, link_texts, repeat_share
 
 MENU = ["首页", "新闻", "科技", "财经", "北京", "评论", "视频", "图片", "关于我们"]
 PAGE = ("<html><body><ul class=nav>" + "".join(f'<li><a href="/{i}">{t}</a></li>' for i, t in enumerate(MENU))

@@ -3,9 +3,9 @@ from datetime import datetime, timedelta, timezone
 
 
 from pipelines.config import load_sources
-from pipelines.quality import SourceMetrics, check_source
+from pipelines.archive.quality import SourceMetrics, check_source
 from pipelines.record import Article, Reject
-from pipelines.normalize import content_hash
+from pipelines.dedupe.normalize import content_hash
 
 CFG = load_sources()
 SRC = CFG.get("bbtnews")  # expect_new_within_hours: 48
@@ -87,7 +87,7 @@ def _article(i: int, source: str, run: str, text: str | None = None) -> Article:
 def test_run_checks_measures_what_the_catalog_holds_of_each_run_and_records_history(local_store, monkeypatch):
     from lakekit import publish, stage
     from newsarchive import jobs
-    from pipelines import conservation
+    from pipelines.archive import conservation
     monkeypatch.setattr(conservation, "check", lambda *a, **k: [])   # lakekit's segments have no crawl-log counts
     run1, run2 = "scheduled__2022-07-28T080000__a1", "scheduled__2022-07-28T090000__b2"
     stage(local_store, "2022-07-28", run1, [_article(i, "bbtnews", run1) for i in range(6)])
@@ -125,7 +125,7 @@ def _menu(i: int, run: str) -> Article:
 def test_archived_navigation_text_fails_quality_naming_the_urls(local_store, monkeypatch):
     from lakekit import publish, stage
     from newsarchive import jobs
-    from pipelines import conservation
+    from pipelines.archive import conservation
     monkeypatch.setattr(conservation, "check", lambda *a, **k: [])
     run1, run2 = "scheduled__2022-07-28T080000__a1", "scheduled__2022-07-28T090000__b2"
     stage(local_store, "2022-07-28", run1, [_article(i, "bbtnews", run1) for i in range(6)])
@@ -144,7 +144,7 @@ def test_archived_navigation_text_fails_quality_naming_the_urls(local_store, mon
 
 
 def test_the_table_counts_fetch_rejects_like_the_run_report():
-    from pipelines.quality import QualityReport
+    from pipelines.archive.quality import QualityReport
     m = metrics(fetch_rejects=7, rejects={"extract/too_short": 2})
     rep = QualityReport("2022-07-28", m.run_id, [m], [])
     head, _, cols, row, reasons, _ = rep.summary().splitlines()

@@ -8,7 +8,7 @@ from scrapy.http import HtmlResponse, Request, XmlResponse
 from scrapy.utils.test import get_crawler
 
 from pipelines.config import load_sources
-from pipelines.seen import SeenSet
+from pipelines.capture.seen import SeenSet
 from pipelines.urls import url_key
 from spiders.frontier import Frontier
 from spiders.settings import CrawlOptions, build_settings
@@ -43,7 +43,7 @@ def make_spider(source_id="bjnews", seen=(), budget=None, trust_previous=True, *
     s = SeenSet()
     for u in seen:
         s.add(url_key(u, source.mobile_hosts))
-    from spiders.discovery import cutoff
+    from spiders.entries import cutoff
     spider.frontier = Frontier(source, s, o.budget, None if o.backfill else cutoff(o.day, source.freshness.max_age_days, source.tz))
     spider.recorder = FakeRecorder()
     spider.validators = {}

@@ -5,11 +5,11 @@ from datetime import timezone
 
 import pytest
 
-from newsarchive.replay import Replay
-from newsarchive.replay.hardcases import LASTMOD_AT, LASTMOD_PUBLISHED
+from replay import Replay
+from replay.hardcases import LASTMOD_AT, LASTMOD_PUBLISHED
 from pipelines.config import SourcesConfig
 from pipelines.extract import extract
-from pipelines.raw import iter_raw_pages
+from pipelines.capture.raw import iter_raw_pages
 from pipelines.storage import Store
 from tests.spiders.replaytools import crawl, tuned, write_config
 

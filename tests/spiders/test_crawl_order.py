@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from newsarchive.replay import AGGREGATOR_FIRST_CLOCK, DEFAULT_CLOCK, Replay
+from replay import AGGREGATOR_FIRST_CLOCK, DEFAULT_CLOCK, Replay
 from pipelines.extract import extract
-from pipelines.raw import iter_raw_pages
+from pipelines.capture.raw import iter_raw_pages
 from pipelines.storage import Store
-from pipelines.syndication import Outlets
+from pipelines.extract.syndication import Outlets
 from tests.spiders.replaytools import crawl, tuned, write_config
 
 pytestmark = pytest.mark.slow

@@ -10,9 +10,9 @@ from collections import Counter
 
 import pytest
 
-from newsarchive.replay import Replay
-from pipelines.encoding import decode_html
-from pipelines.raw import iter_fetch_failures, iter_log, iter_raw_pages
+from replay import Replay
+from pipelines.extract.encoding import decode_html
+from pipelines.capture.raw import iter_fetch_failures, iter_log, iter_raw_pages
 from pipelines.storage import Store
 from pipelines.urls import url_key
 from tests.spiders.replaytools import crawl, crawl_many, tuned, write_config
@@ -154,7 +154,7 @@ def test_a_backfill_date_without_an_edition_is_not_an_outage(world, tmp_path):
                                day="2021-01-01")
     assert code == 0, (summary, err[-2000:])
     assert summary["outcomes"].get("archive/no_edition") == 1 and summary["failures"] == {}
-    from pipelines.raw import iter_fetch_failures
+    from pipelines.capture.raw import iter_fetch_failures
     assert list(iter_fetch_failures(store, "bjnews", "2021-01-01")) == []
 
 

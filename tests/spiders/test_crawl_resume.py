@@ -13,9 +13,9 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from newsarchive.cli import main
-from newsarchive.replay import Replay
-from pipelines.raw import committed_logs, iter_log, iter_raw_pages
-from pipelines.seen import seen_files
+from replay import Replay
+from pipelines.capture.raw import committed_logs, iter_log, iter_raw_pages
+from pipelines.capture.seen import seen_files
 from pipelines.storage import Store
 from pipelines.urls import url_key
 from tests.spiders.replaytools import ROOT, crawl, crawl_argv, crawl_env, crawl_many, tuned, write_config
@@ -81,7 +81,7 @@ def test_refetch_recent_catches_the_updated_article_with_conditional_requests(tm
 
 def test_an_article_updated_twice_becomes_three_versions_and_a_304_costs_nothing(tmp_path):
     from pipelines.extract import extract
-    from pipelines.raw import iter_fetch_failures
+    from pipelines.capture.raw import iter_fetch_failures
     with Replay() as r:
         path = write_config(tuned(r.config), tmp_path / "sources.yaml")
         store = Store(str(tmp_path / "store"))
@@ -105,7 +105,7 @@ def test_an_article_updated_twice_becomes_three_versions_and_a_304_costs_nothing
         pages = [p for p in iter_raw_pages(store, "bjnews", DAY) if p.url == url]
         arts = [extract(p, r.config.get("bjnews")) for p in pages]
         assert len({a.article_id for a in arts}) == 1 and len({a.content_hash for a in arts}) == 3
-        from newsarchive.replay.hardcases import UPDATED_TWICE_AT
+        from replay.hardcases import UPDATED_TWICE_AT
         assert [a.modified_at for a in arts][1:] == [t.astimezone(timezone.utc) for t in UPDATED_TWICE_AT]
         assert {a.modified_at_origin for a in arts} == {"jsonld"} and len({a.published_at for a in arts}) == 1
         # a 304 costs nothing: no page to extract, no reject; only the changed page (and nothing else) was staged

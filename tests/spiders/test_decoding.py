@@ -1,4 +1,4 @@
-"""Bounded content decoding: one decoder (pipelines.raw.decode_content) for the crawler and for stage.
+"""Bounded content decoding: one decoder (pipelines.capture.raw.decode_content) for the crawler and for stage.
 
 Memory is measured, never time: tracemalloc around the decoder, and the peak RSS of a stage
 subprocess reading a WARC that holds a decompression bomb archived as ``ok`` (a crawl from before
@@ -18,8 +18,8 @@ import brotli
 import pytest
 from scrapy.http import HtmlResponse, Request, Response
 
-from newsarchive.replay.hardhttp import gzip_bomb
-from pipelines.raw import (BadContentEncoding, ContentTooLarge, content_codings, decode_content,
+from replay.hardhttp import gzip_bomb
+from pipelines.capture.raw import (BadContentEncoding, ContentTooLarge, content_codings, decode_content,
                            iter_fetch_failures, iter_raw_pages)
 from spiders.middlewares import ATTEMPT, Attempt, ContentDecodingMiddleware
 from spiders.outcome import BadContent
@@ -133,7 +133,7 @@ def test_a_bomb_is_a_too_large_line_with_the_raw_exchange(spider_factory):
 # ------------------------------------------------------------------ stage: memory of iter_raw_pages
 _STAGE = """
 import json, resource, sys
-from pipelines.raw import iter_raw_pages
+from pipelines.capture.raw import iter_raw_pages
 from pipelines.storage import Store
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 pages = [(p.url, len(p.body), p.hints.get("content_decode_error", "")) for p in iter_raw_pages(Store(sys.argv[1]), "btchangqing", "2022-07-28")]

@@ -10,10 +10,10 @@ from collections import Counter
 
 import pytest
 
-from newsarchive.replay import Replay
-from newsarchive.replay.hardcases import SITEMAP_DEEP
+from replay import Replay
+from replay.hardcases import SITEMAP_DEEP
 from pipelines.config import SourcesConfig
-from pipelines.raw import iter_fetch_failures, iter_log
+from pipelines.capture.raw import iter_fetch_failures
 from pipelines.storage import Store
 from tests.spiders.replaytools import ROOT, crawl, crawl_argv, crawl_env, tuned, write_config
 

@@ -2,7 +2,7 @@ import json
 from datetime import date, datetime, timedelta, timezone
 
 from pipelines.config import load_sources
-from pipelines.seen import SeenSet, compact_seen, is_final, load_seen, reconcile, rows_for_line, seen_files, write_seen
+from pipelines.capture.seen import SeenSet, compact_seen, is_final, load_seen, reconcile, rows_for_line, seen_files, write_seen
 from pipelines.urls import url_key
 from spiders.frontier import Frontier, dates_in_path, on_other_date
 
@@ -29,7 +29,7 @@ def test_seen_set_is_shared_through_the_store(store):
 def test_reconcile_writes_missing_seen_files_of_any_date_once_even_after_compaction(local_store):
     import json
 
-    from pipelines.seen import compact_seen, reconcile, seen_files
+    from pipelines.capture.seen import compact_seen, reconcile, seen_files
     line = {"url": "https://www.bjnews.com.cn/detail/9.html", "kind": "article", "outcome": "ok", "status": 200,
             "final": True, "fetched_at": "2022-07-20T01:00:00+00:00", "run": "r1"}
     for dt, stem in (("2022-07-20", "r1"), ("2022-07-21", "r2")):      # committed logs, seen files missing
@@ -91,7 +91,7 @@ def test_recent_entries_keep_the_publication_hint_of_their_first_fetch(local_sto
 
 def test_seen_files_written_before_the_hint_columns_still_load(local_store):
     import pyarrow as pa
-    from pipelines.seen import SCHEMA, to_table
+    from pipelines.capture.seen import SCHEMA, to_table
     old = to_table([row("https://x.cn/old.html", T0, etag='"o"')]).drop_columns(["via", "published", "published_from"])
     assert old.schema.names == [n for n in SCHEMA.names if n not in ("via", "published", "published_from")]
     local_store.write_parquet(old, "index/urls/source=s/old.parquet")

@@ -109,7 +109,7 @@ def test_backfill_fetches_exactly_the_archive_dates(spider_factory):
 
 
 def test_refetch_recent_articles_is_conditional(spider_factory):
-    from pipelines.seen import SeenEntry
+    from pipelines.capture.seen import SeenEntry
     spider = spider_factory()
     spider.frontier.seen.recent = {"k": SeenEntry(f"{B}/detail/7.html", datetime(2022, 7, 28, tzinfo=timezone.utc),
                                                   '"v1"', "Wed, 27 Jul 2022 08:00:00 GMT")}
@@ -121,7 +121,7 @@ def test_refetch_recent_articles_is_conditional(spider_factory):
 
 
 def test_refetches_are_bounded_conditional_and_keep_the_publication_hint(spider_factory):
-    from pipelines.seen import SeenEntry
+    from pipelines.capture.seen import SeenEntry
     t = datetime(2022, 7, 28, tzinfo=timezone.utc)
     entries = [SeenEntry(f"{B}/detail/{i}.html", t, f'"v{i}"', published="2022-07-27T08:00:00+08:00",
                          published_from="news_sitemap") for i in range(12)]
@@ -140,7 +140,7 @@ def test_refetches_are_bounded_conditional_and_keep_the_publication_hint(spider_
 
 
 def test_refetch_off_and_unconditional_by_config(spider_factory):
-    from pipelines.seen import SeenEntry
+    from pipelines.capture.seen import SeenEntry
     spider = spider_factory()
     spider.frontier.seen.recent = {"k": SeenEntry(f"{B}/detail/99.html", datetime(2022, 7, 28, tzinfo=timezone.utc))}
     assert spider.refetches() == []
@@ -227,7 +227,7 @@ def test_a_sitemap_index_listing_itself_is_fetched_once(spider_factory):
 
 
 def test_nested_sitemap_indexes_stop_at_max_depth(spider_factory):
-    from spiders.discovering import MAX_SITEMAP_DEPTH
+    from spiders.discovery import MAX_SITEMAP_DEPTH
     spider = spider_factory("btchangqing")
     req = spider.request(f"{BT}/deep-0.xml", "sitemap", spider.parse_sitemap, na_depth=0)
     for depth in range(1, MAX_SITEMAP_DEPTH + 1):

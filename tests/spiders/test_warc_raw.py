@@ -1,11 +1,11 @@
-"""WARC segments written by spiders.warc and read back by pipelines.raw (local folder and S3)."""
+"""WARC segments written by spiders.warc and read back by pipelines.capture.raw (local folder and S3)."""
 import gzip
 from datetime import date, datetime, timezone
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from pipelines.raw import iter_fetch_failures, iter_log, iter_raw_pages, read_raw_page
+from pipelines.capture.raw import iter_fetch_failures, iter_log, iter_raw_pages, read_raw_page
 from spiders.warc import Exchange, SegmentedWarc, SegmentPolicy
 
 DT = date(2022, 7, 28)

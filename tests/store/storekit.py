@@ -7,10 +7,10 @@ import random
 import tempfile
 from datetime import datetime, timedelta, timezone
 
-from pipelines.normalize import content_hash
+from pipelines.dedupe.normalize import content_hash
 from pipelines.record import Article, Reject
 
-#: S3 index segments are cached locally (pipelines.dedupe.cache_dir); keep the tests' copies out of $HOME.
+#: S3 index segments are cached locally (pipelines.dedupe.index.cache_dir); keep the tests' copies out of $HOME.
 os.environ.setdefault("NEWSARCHIVE_INDEX_CACHE", tempfile.mkdtemp(prefix="newsarchive-index-cache-"))
 
 T0 = datetime(2022, 7, 28, 8, 0, tzinfo=timezone.utc)
