@@ -23,6 +23,7 @@ import pickle
 import shutil
 import sys
 import tempfile
+from datetime import date
 from pathlib import Path
 
 from bench import common
@@ -51,7 +52,7 @@ def child_extract(pages_file: str, n: int) -> dict:
 def child_publish(root: str, run: str) -> dict:
     from newsarchive.lake import archive, open_writer
     with open_writer(root) as lake:
-        res = archive.publish(lake, run_id=run, dt="2030-01-01")
+        res = archive.publish(lake, run_id=run, dt=date(2030, 1, 1))
     return {"staged": sum(b.staged for b in res), "articles": sum(b.articles for b in res),
             "near_duplicates": sum(b.near_duplicates for b in res), "batches": len(res)}
 

@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 import uuid
+from datetime import date
 from pathlib import Path
 
 from bench import common
@@ -112,7 +113,7 @@ def one_publish(way: str, tmp: Path, servers: dict, pg: PgDatabases, n: int) -> 
     store, env = make_store(way, tmp, servers, pg)
     with open_writer(store) as lake:
         stage_new(store, EARLIER, RUN0, seed=7, dt="2029-12-31", lake=lake)
-        archive.publish(lake, run_id=RUN0, dt="2029-12-31")
+        archive.publish(lake, run_id=RUN0, dt=date(2029, 12, 31))
         stage_new(store, n, RUN, seed=99, lake=lake)
     return in_child("publish", store.uri, RUN, env=env)
 

@@ -44,6 +44,7 @@ import pyarrow.compute as pc
 
 from bench import common
 from bench.common import OUT, copy_store
+from pipelines.layout import day
 
 NEW_DT = "2030-01-01"
 T0 = datetime(2022, 7, 1, tzinfo=timezone.utc)
@@ -292,7 +293,7 @@ def child_publish(root: str, run: str, dt: str = NEW_DT) -> dict:
     c0, t0 = _cpu(), time.perf_counter()
     lake = open_writer(root)
     t1 = time.perf_counter()
-    res = archive.publish(lake, run_id=run, dt=dt)
+    res = archive.publish(lake, run_id=run, dt=day(dt))
     t2 = time.perf_counter()
     lake.close()
     return {"open_s": t1 - t0, "publish_s": t2 - t1, "seconds": t2 - t0, "cpu_s": _cpu() - c0, "batches": len(res),

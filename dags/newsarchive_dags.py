@@ -122,47 +122,37 @@ def pipeline_dag(dag_id: str, schedule: str, description: str, what: str):
     def pipeline():
         @task(retries=1)
         def plan() -> list[dict]:
+            from newsarchive import jobs
             ctx = get_current_context()
             info = ops.run_info(ctx)
-            cfg = _config()
-            wanted = ctx["params"].get("sources") or cfg.ids(enabled_only=True)
-            jobs = []
-            for sid in wanted:
-                archive = info["mode"] == "archive" and cfg.get(sid).discovery.archive is not None
-                if info["mode"] == "archive" and not archive:
-                    continue
-                jobs.append({"source": sid, "dt": info["dt"], "mode": info["mode"], "archive": archive})
-            ops.say(f"{info['mode']} run for {info['dt']}: {', '.join(j['source'] for j in jobs) or 'no source'}")
-            return jobs
+            the_plan = jobs.plan(_config(), info["dt"], mode=info["mode"], sources=ctx["params"].get("sources"))
+            ops.say(the_plan.summary())
+            return [j.as_dict() for j in the_plan.jobs]
 
         @task(outlets=[RAW], max_active_tis_per_dagrun=4, execution_timeout=timedelta(hours=1),
               map_index_template=ops.SOURCE_NAME,
               doc_md="Runs `newsarchive crawl` for one source. Its first log lines: the outcome in words.")
         def crawl(job: dict) -> dict:
-            from datetime import date
-
             from airflow.sdk.exceptions import AirflowFailException
 
             from newsarchive import jobs
-            ctx = ops.named(get_current_context(), job["source"])
-            info = ops.run_info(ctx)
+            the_job = jobs.CrawlJob.from_dict(job)
+            info = ops.run_info(ops.named(get_current_context(), the_job.source))
             run_id = ops.crawl_run_id(info)
-            d = date.fromisoformat(job["dt"])
-            out = jobs.crawl(job["source"], STORE, d, run_id, config_path=CONFIG,
-                             since=d if job["archive"] else None, until=d if job["archive"] else None,
-                             env=ops.store_env(), timeout=3300)
+            out = jobs.crawl_job(the_job, STORE, run_id, config_path=CONFIG, env=ops.store_env(), timeout=3300)
             s = out.summary
             if not out.ok:
-                msg = ops.explain_crawl(job["source"], out.exit_code, s)
+                msg = ops.explain_crawl(the_job.source, out.exit_code, s)
                 ops.say(msg, f"store run id {run_id}", error=True)
                 tail = out.stderr_tail                       # cut at 2,000 characters: start at a whole line
                 ops.details("the crawler's stderr (its last lines)",
                             tail.split("\n", 1)[-1] if len(tail) >= 2000 else tail)
                 raise (AirflowFailException if out.exit_code in ops.CRAWL_FINAL else RuntimeError)(msg)
-            ops.say(f"{job['source']}: {s.get('responses', 0)} responses, {s.get('articles_archived', 0)} articles "
+            ops.say(f"{the_job.source}: {s.get('responses', 0)} responses, {s.get('articles_archived', 0)} articles "
                     f"archived, failures {s.get('failures') or 'none'}, refused {s.get('refused') or 'none'}",
-                    f"store run id {run_id} ({job['mode']}{', e-paper of ' + job['dt'] if job['archive'] else ''})")
-            return {"source": job["source"], "dt": job["dt"], "run_id": run_id, "mode": job["mode"],
+                    f"store run id {run_id} ({the_job.mode}"
+                    f"{f', e-paper of {the_job.since}..{the_job.until}' if the_job.since else ''})")
+            return {"source": the_job.source, "dt": job["dt"], "run_id": run_id, "mode": the_job.mode,
                     "responses": s.get("responses", 0), "articles": s.get("articles_archived", 0)}
 
         @task(map_index_template=ops.SOURCE_NAME,
@@ -289,56 +279,52 @@ Then `quality` re-checks each date's crawl runs (red = still wrong: the message 
 `report` rebuilds each date's run report. Runs in the publish pool, so no pipeline publishes meanwhile.
 """)
 def reprocess_dag():
-    def _cli(args: list[str], timeout: float) -> tuple[int, str]:
-        import subprocess
-        import sys
-        p = subprocess.run([sys.executable, "-m", "newsarchive.cli", *args], env={**os.environ, **ops.store_env()},
-                           capture_output=True, text=True, timeout=timeout)
-        return p.returncode, (p.stdout + p.stderr).strip()
-
-    def _dates(p) -> list[str]:
-        from datetime import date, timedelta
-        d, end, out = date.fromisoformat(p["since"]), date.fromisoformat(p["until"]), []
-        while d <= end:
-            out.append(d.isoformat())
-            d += timedelta(days=1)
-        return out
-
-    def _sources(p) -> list[str]:
-        return ["--sources", *p["sources"]] if p.get("sources") else []
+    def _dates(p) -> list:
+        from newsarchive import jobs
+        return jobs.dates(p["since"], p["until"])
 
     @task(pool=PUBLISH_POOL, outlets=[ARTICLES], execution_timeout=timedelta(hours=6))
     def reprocess() -> dict:
+        from newsarchive import jobs
         p = get_current_context()["params"]
         # A subprocess: extraction starts worker processes, which Celery's daemonic workers may not.
-        rc, out = _cli(["reprocess", "--store", STORE, "--since", p["since"], "--until", p["until"],
-                        *_sources(p), *(["--config", CONFIG] if CONFIG else [])], 6 * 3600)
-        ops.say(out, error=rc != 0)            # its progress, at INFO (it writes to stderr)
-        if rc:
-            raise RuntimeError(f"newsarchive reprocess {p['since']}..{p['until']} failed (exit {rc}); see above")
+        res = jobs.run_command(["reprocess", "--store", STORE, "--since", p["since"], "--until", p["until"],
+                                *(["--sources", *p["sources"]] if p.get("sources") else []),
+                                *(["--config", CONFIG] if CONFIG else [])], env=ops.store_env(), timeout=6 * 3600)
+        ops.say(res.output(), error=not res.ok)            # its progress, at INFO (it writes to stderr)
+        if not res.ok:
+            raise RuntimeError(f"newsarchive reprocess {p['since']}..{p['until']} failed (exit {res.exit_code}); "
+                               "see above")
         return {"since": p["since"], "until": p["until"]}
 
     @task(retries=1)
     def quality(done: dict) -> dict:
         from airflow.sdk.exceptions import AirflowFailException
+
+        from newsarchive import jobs
         p, bad = get_current_context()["params"], []
+        ops.store_env()
         for d in _dates(p):
-            rc, out = _cli(["quality", "--store", STORE, "--date", d, *_sources(p),
-                            *(["--config", CONFIG] if CONFIG else [])], 3600)
-            ops.say(out, error=rc == 1 and "FAILED" in out)
-            if rc == 1 and "nothing crawled" not in out:
-                bad.append(d)
+            reports = jobs.quality_of_date(STORE, d, _config(), p.get("sources") or None)
+            for rep in reports:
+                ops.say(rep.summary(), error=not rep.ok)
+            if not reports:
+                ops.say(f"{d}: nothing crawled on this date is in the catalog")
+            if any(not rep.ok for rep in reports):
+                bad.append(str(d))
         if bad:
             raise AirflowFailException(f"quality still fails on {', '.join(bad)} after reprocessing (see above)")
         return done
 
     @task(trigger_rule="all_done", retries=1)
     def report(done: dict | None = None) -> list[str]:
+        from newsarchive import jobs
+        from pipelines.storage import Store
         p, uris = get_current_context()["params"], []
+        ops.store_env()
         for d in _dates(p):
-            rc, out = _cli(["report", "--store", STORE, "--date", d, *(["--config", CONFIG] if CONFIG else [])], 1800)
-            ops.say(out, error=rc != 0)
-            uris += [ln.split(": ", 1)[1] for ln in out.splitlines() if ln.startswith("report: ")]
+            uris.append(Store.open(STORE).uri_of(jobs.report(STORE, d, _config())))
+            ops.say(f"report: {uris[-1]}")
         return uris
 
     done = reprocess()
@@ -361,15 +347,12 @@ the catalog as it was. Clear it, or let the next day's run do it.
 def compact_dag():
     @task(pool=PUBLISH_POOL, execution_timeout=timedelta(hours=2))
     def compact() -> dict:
-        import subprocess
-        import sys
-        cmd = [sys.executable, "-m", "newsarchive.cli", "compact", "--store", STORE]
-        p = subprocess.run(cmd, env={**os.environ, **ops.store_env()}, capture_output=True, text=True,
-                           timeout=2 * 3600)
-        ops.say((p.stdout + p.stderr).strip(), error=p.returncode != 0)
-        if p.returncode != 0:
-            raise RuntimeError(f"newsarchive compact failed (exit {p.returncode}): {p.stderr[-1500:]}")
-        return {"lines": len(p.stdout.splitlines())}
+        from newsarchive import jobs
+        res = jobs.run_command(["compact", "--store", STORE], env=ops.store_env(), timeout=2 * 3600)
+        ops.say(res.output(), error=not res.ok)
+        if not res.ok:
+            raise RuntimeError(f"newsarchive compact failed (exit {res.exit_code}): {res.stderr[-1500:]}")
+        return {"lines": len(res.stdout.splitlines())}
 
     compact()
 

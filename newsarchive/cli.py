@@ -1,8 +1,8 @@
 """The ``newsarchive`` command line.
 
-Every subcommand is declared here and implemented by one function in its
-domain module (imported lazily, so ``--help`` is instant and a crawl never
-imports Airflow).
+Every subcommand is declared here and handled by one function of
+``newsarchive.commands`` (imported lazily, so ``--help`` is instant and a crawl
+never imports Airflow); ``replay`` is the development replay's own command.
 """
 from __future__ import annotations
 
@@ -28,27 +28,27 @@ def _common(p: argparse.ArgumentParser, store: bool = True, config: bool = True)
                        help="store root: a folder or s3://bucket/prefix (default: %(default)s, env NEWSARCHIVE_STORE)")
     if config:
         p.add_argument("--config", default=os.environ.get("NEWSARCHIVE_CONFIG"),
-                       help="sources file (default: config/sources.yaml, env NEWSARCHIVE_CONFIG)")
+                       help="sources file (default: env NEWSARCHIVE_CONFIG, else a checkout's config/sources.yaml)")
 
 
 #: subcommand -> "module:function" taking the parsed arguments and returning an exit code.
 TARGETS = {
-    "crawl": "spiders.crawl:cli",
-    "extract": "pipelines.extract.many:cli_extract",
-    "stage": "newsarchive.runner:cli_stage",
-    "publish": "newsarchive.commands:cli_publish",
-    "compact": "newsarchive.commands:cli_compact",
-    "verify": "newsarchive.commands:cli_verify",
-    "migrate": "newsarchive.commands:cli_migrate",
-    "quality": "newsarchive.commands:cli_quality",
-    "status": "newsarchive.commands:cli_status",
-    "run": "newsarchive.runner:cli_run",
-    "reprocess": "newsarchive.runner:cli_reprocess",
-    "retry": "newsarchive.runner:cli_retry",
-    "sql": "newsarchive.views:cli_sql",
-    "report": "newsarchive.report:cli_report",
+    "crawl": "newsarchive.commands.crawl:cli_crawl",
+    "extract": "newsarchive.commands.extract:cli_extract",
+    "stage": "newsarchive.commands.run:cli_stage",
+    "publish": "newsarchive.commands.archive:cli_publish",
+    "compact": "newsarchive.commands.archive:cli_compact",
+    "verify": "newsarchive.commands.archive:cli_verify",
+    "migrate": "newsarchive.commands.archive:cli_migrate",
+    "quality": "newsarchive.commands.archive:cli_quality",
+    "status": "newsarchive.commands.archive:cli_status",
+    "run": "newsarchive.commands.run:cli_run",
+    "reprocess": "newsarchive.commands.run:cli_reprocess",
+    "retry": "newsarchive.commands.run:cli_retry",
+    "sql": "newsarchive.commands.sql:cli_sql",
+    "report": "newsarchive.commands.report:cli_report",
     "replay": "replay.cli:cli_replay",
-    "demo": "newsarchive.demo:cli_demo",
+    "demo": "newsarchive.commands.demo:cli_demo",
 }
 
 

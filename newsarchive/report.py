@@ -7,23 +7,21 @@ inline SVG and styles inline CSS, so the file opens anywhere without network acc
 """
 from __future__ import annotations
 
-import sys
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from newsarchive import report_data, report_plots
 from newsarchive.views import connect_views
+from pipelines.layout import report_path, require_day
 from pipelines.storage import Store
 
 TEMPLATE = Path(__file__).with_name("report.html.j2")
 _CST = timezone(timedelta(hours=8))
 
 
-def report_path(dt: "date | str") -> str:
-    return f"reports/dt={dt}/report.html"
 
 
-def build_report(store: "Store | str", dt: "date | str", *, out: "str | Path | None" = None,
+def build_report(store: "Store | str", dt: date, *, out: "str | Path | None" = None,
                  sources_config=None) -> str:
     """Write the report of ``dt`` into the store (and to ``out``, a local path, if given).
 
@@ -31,7 +29,7 @@ def build_report(store: "Store | str", dt: "date | str", *, out: "str | Path | N
     come from the catalog's ``sources`` (written by every publish; ``sources_config`` replaces them).
     """
     from newsarchive.lake import archive, open_writer
-    store, dt = Store.open(store), str(dt)
+    store, dt = Store.open(store), require_day(dt)
     store.ensure_bucket()
     with open_writer(store) as lake:           # creates the catalog of a store that has none yet
         if sources_config is not None:
@@ -83,15 +81,3 @@ def _when(v) -> str:
     if not isinstance(v, datetime):
         return "" if v is None else str(v)
     return v.astimezone(_CST).strftime("%Y-%m-%d %H:%M") + " (UTC+8)"
-
-
-def cli_report(args) -> int:
-    """``newsarchive report --date D [--out PATH] [--store URI] [--config PATH]``."""
-    store = Store.open(args.store)
-    # an explicit --config replaces the store's sources; the default file only fills in a missing one
-    cfg = getattr(args, "sources_config", None) if getattr(args, "config", None) else None
-    rel = build_report(store, args.date, out=args.out, sources_config=cfg)
-    print(f"report: {store.uri_of(rel)}")
-    if args.out:
-        print(f"report copy: {Path(args.out).resolve()}", file=sys.stderr)
-    return 0

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import duckdb
 
@@ -26,7 +27,7 @@ class CrawlStats:
 
 @dataclass
 class ReportData:
-    dt: str
+    dt: date
     snapshot: dict | None
     runs: list[dict]
     crawl: dict[str, CrawlStats]
@@ -52,7 +53,7 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str, params=None) -> list[dict]:
     return [dict(zip(cols, r)) for r in cur.fetchall()]
 
 
-def crawl_stats(store: Store, source_ids, dt: str) -> dict[str, CrawlStats]:
+def crawl_stats(store: Store, source_ids, dt: date) -> dict[str, CrawlStats]:
     """Per-source counts from the committed crawl logs of ``dt`` (sources without logs left out)."""
     out = {}
     for sid in sorted(source_ids):
@@ -71,7 +72,7 @@ def crawl_stats(store: Store, source_ids, dt: str) -> dict[str, CrawlStats]:
     return out
 
 
-def collect(store: Store, con: duckdb.DuckDBPyConnection, dt: str) -> ReportData:
+def collect(store: Store, con: duckdb.DuckDBPyConnection, dt: date) -> ReportData:
     """Everything the report of date ``dt`` shows: the rows archived from crawls of ``dt`` (their
     ``dt`` column), and the archive of every date up to ``dt``, as the catalog holds them now."""
     snap = rows(con, """
@@ -109,7 +110,7 @@ def collect(store: Store, con: duckdb.DuckDBPyConnection, dt: str) -> ReportData
                      [dt])[0])
 
 
-def per_source(con, dt: str, names: dict, crawl: dict[str, CrawlStats]) -> list[dict]:
+def per_source(con, dt: date, names: dict, crawl: dict[str, CrawlStats]) -> list[dict]:
     counts = rows(con, """
         WITH s AS (SELECT source, count(*) AS sightings, count(*) FILTER (NOT is_new) AS duplicates
                    FROM sightings WHERE dt = $1 GROUP BY source),
@@ -131,7 +132,7 @@ def per_source(con, dt: str, names: dict, crawl: dict[str, CrawlStats]) -> list[
     return out
 
 
-def per_day(con, dt: str) -> tuple[list[dict], int]:
+def per_day(con, dt: date) -> tuple[list[dict], int]:
     """Articles per publication day (China time) and source, for the last PLOT_DAYS days of the archive."""
     daily = rows(con, f"""
         SELECT CAST(timezone('{TIMEZONE}', published_at) AS DATE) AS day, source, count(*) AS articles
@@ -143,7 +144,7 @@ def per_day(con, dt: str) -> tuple[list[dict], int]:
     return daily, total - sum(r["articles"] for r in daily)
 
 
-def top_clusters(con, dt: str) -> list[dict]:
+def top_clusters(con, dt: date) -> list[dict]:
     """The clusters sighted on ``dt`` that most sites carried (counts over the whole archive)."""
     return rows(con, f"""
         SELECT c.* FROM clusters c
@@ -154,7 +155,7 @@ def top_clusters(con, dt: str) -> list[dict]:
         LIMIT {TOP_CLUSTERS}""", [dt])
 
 
-def cluster_sources(con, dt: str, cluster_ids: list[str]) -> list[dict]:
+def cluster_sources(con, dt: date, cluster_ids: list[str]) -> list[dict]:
     if not cluster_ids:
         return []
     return rows(con, """
@@ -164,16 +165,16 @@ def cluster_sources(con, dt: str, cluster_ids: list[str]) -> list[dict]:
         GROUP BY ALL ORDER BY a.cluster_id, s.source""", [cluster_ids])
 
 
-def quality(con, dt: str) -> dict:
+def quality(con, dt: date) -> dict:
     """The quality section: the latest try of each source's check of each crawl run of ``dt`` (from
     ``quality_history``), and per source and day of the last ``TREND_DAYS`` days whether every
     latest check passed (None: not checked that day)."""
-    from datetime import date, timedelta
+    from datetime import timedelta
     checks = rows(con, """
         SELECT source, run_id, passed, failures, checked_at, checked_by, pages_fetched, fetch_rejects,
                new_articles, duplicates, rejects, navigation
         FROM quality_history WHERE dt = ? AND latest ORDER BY source, run_id""", [dt])
-    end = date.fromisoformat(dt)
+    end = dt
     days = [end - timedelta(days=i) for i in range(TREND_DAYS - 1, -1, -1)]
     per = rows(con, """
         SELECT source, dt AS day, bool_and(passed) AS passed FROM quality_history

@@ -5,6 +5,7 @@ Unknown keys are rejected and every error names the source and the field, e.g.
 """
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from functools import lru_cache
@@ -16,7 +17,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+#: The project's sources file in a checkout (or an editable install); an installed wheel has none.
 DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "config" / "sources.yaml"
+#: The environment variable naming the sources file (the image sets it; ``--config`` overrides it).
+CONFIG_ENV = "NEWSARCHIVE_CONFIG"
 
 
 class ConfigError(ValueError):
@@ -402,9 +406,21 @@ def parse_sources(data: Any, origin: str = "<data>") -> SourcesConfig:
         raise ConfigError(f"{origin}: {_format_error(exc, data)}") from None
 
 
+def default_sources_path() -> Path:
+    """The sources file when none is given: ``$NEWSARCHIVE_CONFIG``, else the checkout's
+    ``config/sources.yaml``; a ConfigError that says how to name one when neither exists (an
+    installation without a checkout, e.g. the Airflow image, names it explicitly)."""
+    if os.environ.get(CONFIG_ENV):
+        return Path(os.environ[CONFIG_ENV])
+    if DEFAULT_CONFIG.is_file():
+        return DEFAULT_CONFIG
+    raise ConfigError(f"no sources file: this installation has no checkout ({DEFAULT_CONFIG} is absent); "
+                      f"pass --config PATH or set {CONFIG_ENV}")
+
+
 def load_sources(path: str | Path | None = None) -> SourcesConfig:
-    """Load and validate a sources file (default: the project's ``config/sources.yaml``)."""
-    p = Path(path) if path else DEFAULT_CONFIG
+    """Load and validate a sources file (default: :func:`default_sources_path`)."""
+    p = Path(path) if path else default_sources_path()
     try:
         data = yaml.safe_load(p.read_text(encoding="utf-8"))
     except FileNotFoundError:

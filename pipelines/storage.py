@@ -37,6 +37,8 @@ import pyarrow as pa
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
+from pipelines.layout import LAKE_DIR, LOCAL_CATALOG
+
 
 @dataclass(frozen=True)
 class S3Settings:
@@ -78,10 +80,6 @@ class WouldReplace(FileExistsError):
     """A create-only write met an object that is already there (raw data is append-only)."""
 
 
-#: Folder of the store that holds the DuckLake catalog's data files.
-LAKE_DIR = "lake"
-#: File name of the embedded (SQLite) catalog of a local store.
-LOCAL_CATALOG = "catalog.sqlite"
 
 
 @dataclass

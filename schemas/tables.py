@@ -3,7 +3,7 @@
 Every writer (stage, publish, migration, benchmarks) takes its schema from
 here, the DuckLake catalog's tables are created from it
 (:mod:`newsarchive.lake.ddl`), and ``DATA_FORMAT.md`` documents every field;
-``tests/test_schemas.py`` fails when the two disagree.
+``tests/schemas/test_schemas.py`` fails when the two disagree.
 
 Two groups of tables:
 

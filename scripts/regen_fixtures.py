@@ -16,7 +16,7 @@ expected record, taken from the replay's ground truth, never from our extractor:
 * ``must_not_contain``: visible page lines that are not body (navigation, share,
   notices, editor lines, comment widgets, syndication credits …).
 
-``tests/pipelines/test_golden.py`` checks ``pipelines.extract`` against all of them.
+``tests/pipelines/extract/test_golden.py`` checks ``pipelines.extract`` against all of them.
 """
 from __future__ import annotations
 

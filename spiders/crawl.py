@@ -1,4 +1,5 @@
-"""``newsarchive crawl``: one source, one process, raw WARC + crawl log into the store.
+"""One crawl: one source, one process, raw WARC + crawl log into the store (``run``); its command,
+``newsarchive crawl``, is ``newsarchive.commands.crawl``.
 
 Exit codes: 0 finished, also when the request budget or time limit ended it
 (fetch failures are data: rejects in the crawl log); 1 the crawl broke (a segment
@@ -12,67 +13,15 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 import time
-from datetime import datetime, timezone
 
+from pipelines import layout
 from pipelines.capture import raw as rawfmt
 from spiders.settings import CrawlOptions, build_settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-_RUN_ID = re.compile(r"^[A-Za-z0-9_.:+-]{1,200}$")
-
-
-class UsageError(ValueError):
-    pass
-
-
-def options_from_args(args) -> CrawlOptions:
-    cfg = args.sources_config
-    try:
-        source = cfg.get(args.source)
-    except KeyError as exc:
-        raise UsageError(str(exc).strip("'\"")) from None
-    now = datetime.now(timezone.utc)
-    day = args.date or now.date()
-    if (args.since is None) != (args.until is None):
-        raise UsageError("--since and --until go together")
-    if args.since is not None:
-        if args.since > args.until:
-            raise UsageError("--since is after --until")
-        if source.discovery.archive is None:
-            raise UsageError(f"source {source.id!r} has no discovery.archive to backfill from")
-    run_id = args.run_id or rawfmt.make_run_id("cli", datetime.combine(day, now.time(), timezone.utc))
-    if not _RUN_ID.match(run_id):
-        raise UsageError(f"--run-id must match {_RUN_ID.pattern}, got {run_id!r}")
-    if args.max_requests is not None and args.max_requests < 1:
-        raise UsageError("--max-requests must be >= 1")
-    return CrawlOptions(source=source, store_uri=args.store, day=day, run_id=run_id, user_agent=cfg.user_agent,
-                        since=args.since, until=args.until, max_requests=args.max_requests,
-                        polite=not args.no_politeness)
-
-
-def cli(args) -> int:
-    try:
-        opts = options_from_args(args)
-    except UsageError as exc:
-        print(f"newsarchive crawl: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    if "twisted.internet.reactor" in sys.modules:  # a reactor ran here before: it cannot restart
-        return subprocess.call([sys.executable, "-m", "newsarchive.cli", *_argv(args)])
-    summary = run(opts)
-    print(json.dumps(summary, ensure_ascii=False, sort_keys=True), flush=True)
-    return summary["exit_code"]
-
-
-def _argv(args) -> list[str]:
-    argv = ["crawl", "--source", args.source, "--store", args.store]
-    for flag, value in (("--config", args.config), ("--date", args.date), ("--since", args.since),
-                        ("--until", args.until), ("--run-id", args.run_id), ("--max-requests", args.max_requests)):
-        if value is not None:
-            argv += [flag, str(value)]
-    return argv + (["--no-politeness"] if args.no_politeness else [])
+#: What a run id may hold (it names files in the store).
+RUN_ID = re.compile(r"^[A-Za-z0-9_.:+-]{1,200}$")
 
 
 def run(opts: CrawlOptions) -> dict:
@@ -90,7 +39,7 @@ def run(opts: CrawlOptions) -> dict:
     if spider is not None and hasattr(spider, "recorder"):
         try:
             store = spider.recorder.store
-            store.write_text(f"{rawfmt.raw_dir(opts.source.id, opts.day)}{rawfmt.run_stem(opts.run_id)}.stats.json",
+            store.write_text(layout.stats_path(opts.source.id, opts.day, opts.run_id),
                              json.dumps(summary, ensure_ascii=False, sort_keys=True, indent=1), create_only=True)
         except Exception as exc:  # noqa: BLE001 - the summary still goes to stdout
             summary["errors"].append(f"stats not stored: {exc}")

@@ -17,7 +17,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 
-from pipelines.capture.seen import seen_prefix
+from pipelines import layout
 from pipelines.storage import Store
 
 
@@ -30,11 +30,11 @@ class DiscoveryState:
 
     @staticmethod
     def folder(source_id: str) -> str:
-        return f"{seen_prefix(source_id)}_discovery/"
+        return layout.discovery_folder(source_id)
 
     @staticmethod
     def legacy_path(source_id: str) -> str:
-        return f"{seen_prefix(source_id)}_discovery.json"
+        return f"{layout.seen_prefix(source_id)}_discovery.json"
 
     @classmethod
     def latest_path(cls, store: Store, source_id: str) -> str | None:
@@ -60,9 +60,7 @@ class DiscoveryState:
 
     def save(self, store: Store, source_id: str) -> str:
         """Write a new version (never replacing one); returns its path."""
-        now = datetime.now(timezone.utc)
-        run = (self.run_id or "unknown").replace(":", "")
-        path = f"{self.folder(source_id)}{now:%Y-%m}/{now:%Y%m%dT%H%M%S%f}__{run}.json"
+        path = layout.discovery_version(source_id, datetime.now(timezone.utc), self.run_id or "unknown")
         store.write_text(path, json.dumps(asdict(self), ensure_ascii=False, sort_keys=True), create_only=True)
         return path
 

@@ -31,7 +31,7 @@ from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
 from pipelines import faults
-from pipelines.capture import raw as rawfmt
+from pipelines import layout
 from pipelines.capture.seen import write_seen
 from pipelines.storage import Store
 
@@ -220,10 +220,10 @@ class SegmentedWarc:
 
     def open_next(self) -> WarcSegment:
         self.number += 1
-        stem = rawfmt.segment_stem(self.run_id, self.number)
-        base = rawfmt.raw_dir(self.source_id, self.dt) + stem
-        seg = WarcSegment(stem, base + ".warc.gz", base + ".log.jsonl",
-                      self.workdir / f"{stem}.warc.gz", self.workdir / f"{stem}.log.jsonl")
+        stem = layout.segment_stem(self.run_id, self.number)
+        base = layout.raw_dir(self.source_id, self.dt) + stem
+        seg = WarcSegment(stem, base + layout.WARC_SUFFIX, base + layout.LOG_SUFFIX,
+                      self.workdir / f"{stem}{layout.WARC_SUFFIX}", self.workdir / f"{stem}{layout.LOG_SUFFIX}")
         seg.write_info(self.info)
         self.current = seg
         return seg

@@ -51,10 +51,12 @@ def stage(store, dt: str, run_id: str, arts, rejs=()) -> list[str]:
         return archive.commit_staged(lake, staged, staged_by="storekit")
 
 
-def publish(store, config=None, run_id: str = "test__2022-07-28T000000__pub", dt: str = "2022-07-28",
+def publish(store, config=None, run_id: str = "test__2022-07-28T000000__pub", dt: "date | str" = "2022-07-28",
             threshold: float | None = None):
     """Publish every staged segment; returns the ``BatchResult`` list."""
     from newsarchive.lake import archive, open_writer
+    from pipelines.layout import day
+    dt = day(dt)
     kw = {} if threshold is None else {"threshold": threshold}
     with open_writer(store) as lake:
         return archive.publish(lake, run_id=run_id, dt=dt, config=config, **kw)

@@ -118,7 +118,7 @@ def test_one_source_down_strands_no_other_and_the_next_run_catches_up(world):
     assert Counter(s["source"] for s in committed(store, "sightings").to_pylist())["ce"] > 0
 
 
-#: step boundaries (every fault point of publish is also killed in tests/store/test_store_failures.py)
+#: step boundaries (every fault point of publish is also killed in tests/newsarchive/lake/test_store_failures.py)
 FAULTS = ["crawl:warc_uploaded", "crawl:log_committed", "stage:registered", "stage:before_commit",
           "publish:before_commit", "publish:committed"]
 

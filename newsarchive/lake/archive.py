@@ -1,6 +1,6 @@
 """The ledger from raw to archive, and the transactions that move segments along it.
 
-Every committed raw WARC segment (``pipelines.capture.raw.RawSegment``) gets one row in
+Every committed raw WARC segment (``pipelines.layout.RawSegment``) gets one row in
 ``pipeline.segments`` and moves through three states, each change committed in
 the same transaction as the rows it describes:
 
@@ -17,6 +17,7 @@ Every write holds the catalog's writer lock.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Iterable
@@ -24,7 +25,7 @@ from typing import Iterable
 import pyarrow as pa
 
 import schemas
-from pipelines import faults
+from pipelines import faults, layout
 from newsarchive.lake import Lake
 from pipelines.capture import raw
 from pipelines.dedupe.index import ArchiveIndex
@@ -33,9 +34,10 @@ from pipelines.archive.plan import BatchPlan, plan
 from pipelines.dedupe.index_file import IndexFile
 from pipelines.storage import Store
 
+log = logging.getLogger("newsarchive")
+
 #: Staged rows per publish transaction (bounds memory; a bigger backlog is published in several batches).
 PUBLISH_ROWS = 20_000
-INDEX_DIR = "index/docs/"
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -82,7 +84,7 @@ class LedgerRow:
 
 
 def ledger(lake: Lake, *, sources: list[str] | None = None, states: tuple[str, ...] | None = None,
-           dts: list[str] | None = None, runs: list[str] | None = None) -> list[LedgerRow]:
+           dts: list[date] | None = None, runs: list[str] | None = None) -> list[LedgerRow]:
     """Ledger rows, filtered, ordered by (dt, segment)."""
     where, params = ["true"], []
     if sources is not None:
@@ -92,8 +94,8 @@ def ledger(lake: Lake, *, sources: list[str] | None = None, states: tuple[str, .
         where.append("list_contains(?, state)")
         params.append(list(states))
     if dts is not None:
-        where.append("list_contains(?, CAST(dt AS VARCHAR))")
-        params.append([str(d) for d in dts])
+        where.append("list_contains(?::DATE[], dt)")
+        params.append([layout.require_day(d) for d in dts])
     if runs is not None:
         where.append("(list_contains(?, run_id) OR list_contains(?, replace(run_id, ':', '')))")
         params += [list(runs), list(runs)]
@@ -103,7 +105,7 @@ def ledger(lake: Lake, *, sources: list[str] | None = None, states: tuple[str, .
     return [LedgerRow(*r) for r in rows]
 
 
-def register(lake: Lake, sources: list[str], *, registered_by: str, dt: str | None = None) -> list[str]:
+def register(lake: Lake, sources: list[str], *, registered_by: str, dt: date | None = None) -> list[str]:
     """Ledger rows (state ``committed``) for the committed raw segments of ``sources`` not in it yet.
 
     Lists the sources' raw folders (only ``dt``'s, if given); returns the segments registered.
@@ -120,8 +122,8 @@ def register(lake: Lake, sources: list[str], *, registered_by: str, dt: str | No
         except (OSError, ValueError) as exc:   # an unreadable log: registered with no pages, stage rejects it
             summ = raw.SegmentSummary(run_id=seg.run_key)
             summ.fetch_rejects = 0
-            print(f"newsarchive: crawl log {seg.log} is unreadable ({exc}); its segment is registered empty")
-        rows.append({"segment": seg.segment, "source": seg.source, "dt": date.fromisoformat(seg.dt),
+            log.warning("crawl log %s is unreadable (%s); its segment is registered empty", seg.log, exc)
+        rows.append({"segment": seg.segment, "source": seg.source, "dt": seg.dt,
                      "run_id": summ.run_id or seg.run_key, "state": "committed",
                      "committed_at": summ.committed_at or datetime.now(timezone.utc),
                      "article_pages": summ.article_pages, "fetch_rejects": summ.fetch_rejects,
@@ -229,7 +231,7 @@ class BatchResult:
     exact_duplicates: int = 0
     near_duplicates: int = 0
     sources: list[str] = field(default_factory=list)
-    dts: list[str] = field(default_factory=list)
+    dts: list[date] = field(default_factory=list)
 
 
 def sync_sources_sql(con, config) -> None:
@@ -266,7 +268,7 @@ def _chunks(rows: list[LedgerRow], staged_counts: dict[str, int], limit: int) ->
     return out
 
 
-def publish(lake: Lake, *, run_id: str, dt: "date | str", config=None, threshold: float = DEFAULT_THRESHOLD,
+def publish(lake: Lake, *, run_id: str, dt: date, config=None, threshold: float = DEFAULT_THRESHOLD,
             max_rows: int = PUBLISH_ROWS) -> list[BatchResult]:
     """Publish every staged segment (oldest first), ``max_rows`` staged rows per batch/transaction."""
     store = lake.store
@@ -279,7 +281,7 @@ def publish(lake: Lake, *, run_id: str, dt: "date | str", config=None, threshold
         counts = dict(lake.con.execute("SELECT segment, coalesce(staged_articles, 0) + coalesce(staged_rejects, 0) "
                                        "FROM pipeline.segments WHERE state = 'staged'").fetchall())
         for chunk in _chunks(pending, counts, max_rows):
-            results.append(_publish_chunk(lake, store, chunk, run_id, str(dt), priority, threshold))
+            results.append(_publish_chunk(lake, store, chunk, run_id, layout.require_day(dt), priority, threshold))
     return results
 
 
@@ -288,7 +290,7 @@ def _next_batch_id(con, run_id: str) -> str:
     return f"{run_id}/{n + 1:03d}"
 
 
-def _publish_chunk(lake: Lake, store: Store, chunk: list[LedgerRow], run_id: str, dt: str,
+def _publish_chunk(lake: Lake, store: Store, chunk: list[LedgerRow], run_id: str, dt: date,
                    priority: dict[str, int], threshold: float) -> BatchResult:
     con = lake.con
     ids = [r.segment for r in chunk]
@@ -305,14 +307,14 @@ def _publish_chunk(lake: Lake, store: Store, chunk: list[LedgerRow], run_id: str
     faults.point("publish:planned")
     new_files = []                                    # (path, rows, bytes, segments)
     if len(bp.index):
-        new_files.append(_put_index(store, bp.index))
+        new_files.append(put_index_file(store, bp.index))
     replaced_files = []
     for path, keys in files:
         if replace.intersection(keys):
             replaced_files.append(path)
             rest = IndexFile(store.read_bytes(path), path).data().without(replace)
             if len(rest):
-                new_files.append(_put_index(store, rest))
+                new_files.append(put_index_file(store, rest))
     batch_holder: dict = {}
     faults.point("publish:index_written")
 
@@ -346,27 +348,29 @@ def _publish_chunk(lake: Lake, store: Store, chunk: list[LedgerRow], run_id: str
         c = bp.counts()
         con.execute("CALL ducklake_set_commit_message(current_database(), 'newsarchive', ?)", [batch])
         con.execute("INSERT INTO pipeline.batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [batch, date.fromisoformat(dt), run_id, len(ids), c["staged"], c["articles"], c["sightings"],
+                    [batch, dt, run_id, len(ids), c["staged"], c["articles"], c["sightings"],
                      c["rejects"], c["exact_duplicates"], c["near_duplicates"]])
         faults.point("publish:before_commit")
     lake.transaction(body)
     faults.point("publish:committed")
     c = bp.counts()
     return BatchResult(batch=batch_holder["batch"], segments=len(ids), sources=sorted({r.source for r in chunk}),
-                       dts=sorted({str(r.dt) for r in chunk}), **c)
+                       dts=sorted({r.dt for r in chunk}), **c)
 
 
-def _put_index(store: Store, data) -> tuple[str, int, int, list[str]]:
+def put_index_file(store: Store, data) -> tuple[str, int, int, list[str]]:
+    """Write ``data`` (``IndexRows``) as an index file named after its bytes (rewriting the same bytes
+    under the same name is harmless); returns ``(path, rows, bytes, raw segments)``."""
     import hashlib
     blob = data.encode()
-    path = f"{INDEX_DIR}{hashlib.sha256(blob).hexdigest()[:24]}.idx"
+    path = layout.index_file(hashlib.sha256(blob).hexdigest()[:24])
     if not store.exists(path):
         store.write_bytes(path, blob)
     return path, len(data), len(blob), list(data.keys)
 
 
 # ----------------------------------------------------------------------------- conservation and pending work
-def balances(lake: Lake, sources: list[str] | None = None, dts: list[str] | None = None):
+def balances(lake: Lake, sources: list[str] | None = None, dts: list[date] | None = None):
     """Rows of the ``conservation`` view as ``pipelines.archive.conservation.Balance``."""
     from pipelines.archive.conservation import Balance
     where, params = ["true"], []
@@ -374,8 +378,8 @@ def balances(lake: Lake, sources: list[str] | None = None, dts: list[str] | None
         where.append("list_contains(?, source)")
         params.append(list(sources))
     if dts is not None:
-        where.append("list_contains(?, CAST(dt AS VARCHAR))")
-        params.append([str(d) for d in dts])
+        where.append("list_contains(?::DATE[], dt)")
+        params.append([layout.require_day(d) for d in dts])
     rows = lake.con.execute(f"""
         SELECT source, CAST(dt AS VARCHAR), segments, fetched, archived, rejected, pending, pending_segments,
                oldest_pending

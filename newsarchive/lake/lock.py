@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
-import sys
 import time
 import zlib
 from typing import Iterator
 
 from newsarchive.lake.target import CatalogTarget
+
+log = logging.getLogger("newsarchive")
 
 #: First key of our advisory locks ("na"); the second is a hash of the catalog's data path.
 PG_LOCK_CLASS = 0x6E61
@@ -48,8 +50,7 @@ def writer_lock(target: CatalogTarget, what: str = "write", timeout: float | Non
 
 
 def _waiting(what: str, holder: str, waited: float) -> None:
-    print(f"newsarchive {what}: waiting for the catalog's writer lock ({holder}), {waited:.0f} s so far",
-          file=sys.stderr, flush=True)
+    log.warning("newsarchive %s: waiting for the catalog's writer lock (%s), %.0f s so far", what, holder, waited)
 
 
 @contextlib.contextmanager

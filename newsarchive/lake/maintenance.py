@@ -21,13 +21,14 @@ recorded: damage is reported (and fails queries naming the file), never a smalle
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 
 import pyarrow.fs as pafs
 
 import schemas
 from newsarchive.lake import ALIAS, Lake
+from newsarchive.lake.archive import put_index_file
+from pipelines import layout
 from pipelines.dedupe.index_file import IndexFile, IndexRows
 from pipelines.storage import Store
 
@@ -35,7 +36,6 @@ from pipelines.storage import Store
 KEEP_DAYS = 30
 #: Index files below this many rows are merged.
 SMALL_INDEX_ROWS = 200_000
-INDEX_DIR = "index/docs/"
 
 
 @dataclass
@@ -91,16 +91,13 @@ def merge_index_files(lake: Lake) -> int:
         return 0
     store = lake.store
     merged = IndexRows.concat([IndexFile(store.read_bytes(p), p).data() for p, _ in small])
-    blob = merged.encode()
-    path = f"{INDEX_DIR}{hashlib.sha256(blob).hexdigest()[:24]}.idx"
-    if not store.exists(path):
-        store.write_bytes(path, blob)
+    path, _, nbytes, _ = put_index_file(store, merged)
     batch = max(b for _, b in small)
 
     def body(con):
         con.execute("DELETE FROM pipeline.index_files WHERE list_contains(?, path)", [[p for p, _ in small]])
         con.execute("INSERT INTO pipeline.index_files VALUES (?, ?, ?, ?, ?)",
-                    [path, batch, len(merged), len(blob), merged.keys])
+                    [path, batch, len(merged), nbytes, merged.keys])
     lake.transaction(body)
     return len(small)
 
@@ -108,7 +105,7 @@ def merge_index_files(lake: Lake) -> int:
 def delete_unreferenced_index_files(lake: Lake) -> int:
     store = lake.store
     listed = {r[0] for r in lake.con.execute("SELECT path FROM pipeline.index_files").fetchall()}
-    stale = [p for p in store.list(INDEX_DIR) if p not in listed]
+    stale = [p for p in store.list(layout.INDEX_DOCS) if p not in listed]
     store.delete_many(stale)
     return len(stale)
 
@@ -148,7 +145,7 @@ def verify(lake: Lake) -> VerifyResult:
                     res.problems.append(f"{sch}.{name}: {path} is missing")
                 elif size is not None and have != size:
                     res.problems.append(f"{sch}.{name}: {path} has {have} bytes, the catalog recorded {size}")
-    idx = _sizes(store, INDEX_DIR.rstrip("/"))
+    idx = _sizes(store, layout.INDEX_DOCS.rstrip("/"))
     for path, size in lake.con.execute("SELECT path, bytes FROM pipeline.index_files").fetchall():
         res.files += 1
         res.bytes += size

@@ -28,6 +28,7 @@ import schemas
 from newsarchive.lake import archive, open_writer
 from newsarchive.lake.legacy import TABLES, snapshots
 from pipelines.dedupe import minhash
+from pipelines import layout
 from pipelines.capture import raw
 from pipelines.dedupe.normalize import normalize_for_hash
 from pipelines.dedupe.index_file import IndexRows, content_keys, digests
@@ -81,7 +82,7 @@ def migrate(store: "Store | str", config=None) -> MigrationResult:
         tables = {t: [] for t in TABLES}
         batches, published_runs = [], set()
         for dt, m in snaps.items():
-            seg_of = _segment_finder(store, dt)
+            seg_of = _segment_finder(store, date.fromisoformat(dt))
             for t in TABLES:
                 res.expected[t] = res.expected.get(t, 0) + sum(e["rows"] for e in m["files"].get(t, []))
                 for e in m["files"].get(t, []):
@@ -96,7 +97,7 @@ def migrate(store: "Store | str", config=None) -> MigrationResult:
         ledger_rows = _ledger(store, published_runs, res)
         idx = _index(data["articles"])
         res.index_rows = len(idx)
-        idx_file = archive._put_index(store, idx) if len(idx) else None
+        idx_file = archive.put_index_file(store, idx) if len(idx) else None
 
         def body(con):
             if config is not None:
@@ -142,7 +143,7 @@ def _with_lineage(store: Store, table: str, path: str, dt: str, seg_of) -> pa.Ta
     return pa.table(cols, schema=schema)
 
 
-def _segment_finder(store: Store, dt: str):
+def _segment_finder(store: Store, dt: date):
     """``(source, run_id, url, raw_ref) -> segment`` for the rows of one date."""
     cache: dict[str, dict[tuple[str, str], str]] = {}
 
@@ -160,7 +161,7 @@ def _segment_finder(store: Store, dt: str):
         if raw_ref and ".warc.gz#" in raw_ref:
             return raw_ref.split("#", 1)[0][:-len(".warc.gz")]
         key = run_id.replace(":", "")
-        return by_url(source).get((key, url)) or f"{raw.raw_dir(source, dt)}{key}"
+        return by_url(source).get((key, url)) or f"{layout.raw_dir(source, dt)}{key}"
     return find
 
 
@@ -171,10 +172,10 @@ def _ledger(store: Store, published_runs: set[tuple[str, str]], res: MigrationRe
     for src in sources:
         for seg in raw.committed_segments(store, src):
             s = raw.summarize(store, seg)
-            done = (seg.dt, seg.run_key) in published_runs
+            done = (seg.dt.isoformat(), seg.run_key) in published_runs
             res.segments_published += done
             res.segments_pending += not done
-            rows.append({"segment": seg.segment, "source": src, "dt": date.fromisoformat(seg.dt),
+            rows.append({"segment": seg.segment, "source": src, "dt": seg.dt,
                          "run_id": s.run_id or seg.run_key, "state": "published" if done else "committed",
                          "committed_at": s.committed_at or datetime.now(timezone.utc),
                          "article_pages": s.article_pages, "fetch_rejects": s.fetch_rejects,

@@ -26,16 +26,15 @@ of ``CHECKS``: a new check is one more entry.
 from __future__ import annotations
 
 import json
-import re
 import statistics
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from typing import Callable
 
 from pipelines.archive import navigation
 from pipelines.config import Source, SourcesConfig
-from pipelines.capture.raw import raw_dir, run_stem
+from pipelines import layout
 from pipelines.storage import Store
 
 BASELINE_RUNS = 7
@@ -148,10 +147,7 @@ class QualityReport:
 # ----------------------------------------------------------------------------- measuring
 def logical_time(dt: str, run_id: str) -> datetime:
     """The run's logical time from its id (``…__2022-07-28T080000``), else midnight UTC of ``dt``."""
-    m = re.search(r"(\d{4}-\d{2}-\d{2})T(\d{2}):?(\d{2}):?(\d{2})", run_id)
-    if m:
-        return datetime.fromisoformat(f"{m.group(1)}T{m.group(2)}:{m.group(3)}:{m.group(4)}+00:00")
-    return datetime.fromisoformat(f"{dt}T00:00:00+00:00")
+    return layout.logical_time(run_id, layout.day(dt))
 
 
 def measure(store: Store, dt: str, runs: dict[str, str], mode: str = "incremental",
@@ -198,20 +194,20 @@ def _html_reader(store: Store) -> Callable[[str], bytes | None]:
 
 def _crawl_stats(store: Store, source: str, dt: str, run_id: str) -> dict:
     try:
-        return json.loads(store.read_text(f"{raw_dir(source, dt)}{run_stem(run_id)}.stats.json"))
+        return json.loads(store.read_text(layout.stats_path(source, dt, run_id)))
     except FileNotFoundError:
         return {}
 
 
 # ----------------------------------------------------------------------------- history
 def history_path(source: str, dt: str, run_id: str) -> str:
-    return f"quality/source={source}/{dt}__{run_id.replace(':', '')}.json"
+    return layout.quality_path(source, dt, run_id)
 
 
 def history(store: Store, source: str, before: SourceMetrics) -> list[SourceMetrics]:
     """Earlier runs of ``source`` (by logical time), excluding ``before``'s own run."""
     out = []
-    for p in store.list(f"quality/source={source}/", suffix=".json"):
+    for p in store.list(layout.quality_folder(source), suffix=".json"):
         try:
             m = SourceMetrics(**json.loads(store.read_text(p)))
         except (ValueError, TypeError):
@@ -325,12 +321,12 @@ def _stale(m: SourceMetrics, past: list[SourceMetrics], src: Source) -> list[str
     return [f"{m.source}: 0 new articles in its first run ({m.pages_fetched} pages fetched)"]
 
 
-def run_checks(store: "Store | str", dt: str, runs: dict[str, str], config: SourcesConfig | None = None,
+def run_checks(store: "Store | str", dt: date, runs: dict[str, str], config: SourcesConfig | None = None,
                sources: list[str] | None = None, *, mode: str = "incremental", record: bool = True,
                counts: dict[tuple[str, str], dict] | None = None) -> QualityReport:
     """Measure each source's crawl run (``runs``: source -> run id), compare with its baseline, store
     the metrics, and report."""
-    store, dt = Store.open(store), str(dt)
+    store, dt = Store.open(store), layout.require_day(dt).isoformat()      # ISO text in the metrics
     ids = sources or list(runs)
     metrics = measure(store, dt, {s: runs[s] for s in ids if s in runs}, mode, counts)
     run_id = ", ".join(sorted(set(runs[s] for s in ids if s in runs)))

@@ -1,9 +1,7 @@
 """Read back what a crawl archived: raw pages and fetch failures (no Scrapy here).
 
-Layout (see ARCHITECTURE.md "Raw capture")::
-
-    raw/source=<id>/dt=<D>/<run>[-NNNNN].warc.gz     WARC/1.1 segment
-    raw/source=<id>/dt=<D>/<run>[-NNNNN].log.jsonl   its crawl log, written after the WARC (commit marker)
+The paths are ``pipelines.layout``'s (``raw/source=<id>/dt=<D>/<run key>[-NNNNN].warc.gz`` and its
+``.log.jsonl``, written after the WARC: the commit marker).
 
 Only segments whose log exists are read, so a killed crawl's half-written
 segment is never seen. A log line with ``"final": true`` is the end of one
@@ -16,11 +14,14 @@ import json
 import re
 import zlib
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any, Iterator
 
 from warcio.archiveiterator import ArchiveIterator
 
+from pipelines import layout
+from pipelines.layout import (  # noqa: F401 - RawSegment, parse_segment, raw_dir: the layout's, used here
+    SEGMENT_LOG, RawSegment, is_segment_log, parse_segment, raw_dir, run_key, source_raw_dir)
 from pipelines.record import RawPage, Reject
 from pipelines.storage import Store
 
@@ -32,7 +33,6 @@ NOT_FAILURES = frozenset({"end_of_list", "no_edition"})
 #: reject with this reason, but not a failure of the site (no retry helps; the next crawl meets it again).
 REFUSALS = frozenset({"robots_disallowed", "offsite", "private_address", "invalid_url", "url_too_long",
                       "sitemap_too_deep"})
-_SEGMENT = re.compile(r"^(?P<run>.+?)(?:-(?P<n>\d{5}))?\.log\.jsonl$")
 
 
 class ContentTooLarge(ValueError):
@@ -51,44 +51,15 @@ MAX_DECODED_BYTES = 8 * 1024 * 1024
 _CHUNK = 64 * 1024
 
 
-def make_run_id(origin: str, logical: datetime, token: str | None = None) -> str:
-    """``<origin>__<YYYY-MM-DD>T<HHMMSS>__<token>``: safe in file names, sortable by logical time.
-
-    ``token`` (default: 8 random hex digits) makes every invocation's id unique – for the same
-    logical date, the same second and concurrent workers – so nothing a run writes can carry the
-    name of another run's files (raw captures are append-only).
-    """
-    import secrets
-    from datetime import timezone
-    if logical.tzinfo is not None:
-        logical = logical.astimezone(timezone.utc)
-    origin = "".join(c if c.isalnum() or c in "_-." else "_" for c in origin)
-    token = "".join(c for c in (token or secrets.token_hex(4)) if c.isalnum() or c in "-.")
-    return f"{origin}__{logical:%Y-%m-%dT%H%M%S}__{token}"
-
-
-def raw_dir(source_id: str, dt: date | str) -> str:
-    return f"raw/source={source_id}/dt={dt}/"
-
-
-def run_stem(run_id: str) -> str:
-    """The run id as used in file names (``:`` dropped)."""
-    return run_id.replace(":", "")
-
-
-def segment_stem(run_id: str, number: int) -> str:
-    return run_stem(run_id) if number == 1 else f"{run_stem(run_id)}-{number:05d}"
-
-
-def committed_logs(store: Store, source_id: str, dt: date | str, run_id: str | None = None) -> list[str]:
+def committed_logs(store: Store, source_id: str, dt: date, run_id: str | None = None) -> list[str]:
     """Store paths of the committed crawl logs of a partition (optionally of one run), in order."""
-    logs = store.list(raw_dir(source_id, dt), suffix=".log.jsonl", recursive=False)
+    logs = store.list(raw_dir(source_id, dt), suffix=layout.LOG_SUFFIX, recursive=False)
     if run_id is not None:
-        logs = [p for p in logs if _SEGMENT.match(p.rsplit("/", 1)[1])["run"] == run_stem(run_id)]
+        logs = [p for p in logs if SEGMENT_LOG.match(p.rsplit("/", 1)[1])["run"] == run_key(run_id)]
     return logs
 
 
-def iter_log(store: Store, source_id: str, dt: date | str, run_id: str | None = None) -> Iterator[dict]:
+def iter_log(store: Store, source_id: str, dt: date, run_id: str | None = None) -> Iterator[dict]:
     """Every crawl-log line of the committed segments of a partition."""
     for rel in committed_logs(store, source_id, dt, run_id):
         yield from _log_lines(store, rel)
@@ -101,53 +72,12 @@ def _log_lines(store: Store, rel: str) -> Iterator[dict]:
 
 
 # ----------------------------------------------------------------------------- raw segments
-@dataclass(frozen=True, order=True)
-class RawSegment:
-    """One committed WARC segment of a crawl: the unit the ledger (``pipeline.segments``) tracks.
-
-    ``segment`` (its id in every table) is the store path without extension:
-    ``raw/source=<id>/dt=<D>/<run key>[-NNNNN]``; ``.warc.gz`` and ``.log.jsonl`` are its files.
-    """
-    source: str
-    dt: str
-    stem: str
-
-    @property
-    def segment(self) -> str:
-        return f"{raw_dir(self.source, self.dt)}{self.stem}"
-
-    @property
-    def log(self) -> str:
-        return self.segment + ".log.jsonl"
-
-    @property
-    def warc(self) -> str:
-        return self.segment + ".warc.gz"
-
-    @property
-    def run_key(self) -> str:
-        return _SEGMENT.match(self.stem + ".log.jsonl")["run"]
-
-
-_SEGMENT_PATH = re.compile(r"^raw/source=(?P<source>[^/]+)/dt=(?P<dt>\d{4}-\d{2}-\d{2})/(?P<stem>[^/]+?)"
-                           r"(?:\.log\.jsonl|\.warc\.gz)?$")
-
-
-def parse_segment(path: str) -> RawSegment:
-    """The segment of a store path (its id, its log or its WARC); ValueError for anything else."""
-    m = _SEGMENT_PATH.match(path)
-    if not m:
-        raise ValueError(f"not a raw segment path: {path!r}")
-    return RawSegment(m["source"], m["dt"], m["stem"])
-
-
-def committed_segments(store: Store, source_id: str, dt: date | str | None = None) -> list[RawSegment]:
+def committed_segments(store: Store, source_id: str, dt: date | None = None) -> list[RawSegment]:
     """Every committed segment (its log exists) of a source, of one date or all, sorted."""
-    prefix = raw_dir(source_id, dt) if dt is not None else f"raw/source={source_id}/"
+    prefix = raw_dir(source_id, dt) if dt is not None else source_raw_dir(source_id)
     out = []
-    for rel in store.list(prefix, suffix=".log.jsonl"):
-        name = rel.rsplit("/", 1)[-1]
-        if name.startswith(".") or not _SEGMENT.match(name):
+    for rel in store.list(prefix, suffix=layout.LOG_SUFFIX):
+        if not is_segment_log(rel.rsplit("/", 1)[-1]):
             continue
         try:
             out.append(parse_segment(rel))
@@ -217,7 +147,7 @@ def segment_records(store: Store, seg: RawSegment) -> tuple[list[RawPage], list[
 
 def _unreadable(seg: RawSegment, url: str, line: dict | None, detail: str) -> Reject:
     when = _ts(line["fetched_at"]) if line and line.get("fetched_at") else \
-        datetime.fromisoformat(f"{seg.dt}T00:00:00+00:00")
+        datetime(seg.dt.year, seg.dt.month, seg.dt.day, tzinfo=timezone.utc)
     ref = f"{line['warc']}#{line['offset']}" if line else None
     return Reject(url=url, source=seg.source, stage="fetch", reason="raw_unreadable",
                   fetched_at=when, run_id=(line or {}).get("run") or seg.run_key,
@@ -246,7 +176,7 @@ def reject_reason(line: dict) -> str:
     return line["outcome"]
 
 
-def iter_fetch_failures(store: Store, source_id: str, dt: date | str | None = None, *,
+def iter_fetch_failures(store: Store, source_id: str, dt: date | None = None, *,
                         run_id: str | None = None, segment: RawSegment | None = None) -> Iterator[Reject]:
     """A fetch-stage ``Reject`` for every request that finally failed (after retries/redirects).
 
@@ -269,7 +199,7 @@ def iter_fetch_failures(store: Store, source_id: str, dt: date | str | None = No
                      http_status=line.get("status"), raw_ref=ref)
 
 
-def iter_raw_pages(store: Store, source_id: str, dt: date | str | None = None, *,
+def iter_raw_pages(store: Store, source_id: str, dt: date | None = None, *,
                    run_id: str | None = None, segment: RawSegment | None = None) -> Iterator[RawPage]:
     """Every archived article response (final, 2xx, HTML) of a partition, with its crawl hints.
 
@@ -437,8 +367,10 @@ _DECODERS = {"gzip": _gunzip, "x-gzip": _gunzip, "deflate": _deflate, "br": _unb
 
 
 def _run_of(warc_path: str) -> str:
-    m = re.match(r"^(?P<run>.+?)(?:-\d{5})?\.warc\.gz$", warc_path.rsplit("/", 1)[-1])
-    return m["run"] if m else ""
+    try:
+        return parse_segment(warc_path).run_key
+    except ValueError:
+        return ""
 
 
 def _ts(s: str) -> datetime:

@@ -29,6 +29,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import xxhash
 
+from pipelines import layout
+from pipelines.layout import seen_file, seen_prefix  # noqa: F401 - seen_prefix: part of this module's API
 from pipelines.storage import Store
 
 SCHEMA = pa.schema([
@@ -56,8 +58,6 @@ FINAL_OUTCOMES = frozenset({"ok", "not_modified", "too_large", "not_html", "redi
 PERMANENT_STATUSES = frozenset({400, 401, 403, 404, 405, 406, 410, 414, 451})
 
 
-def seen_prefix(source_id: str) -> str:
-    return f"index/urls/source={source_id}/"
 
 
 def key_hash(key: str) -> int:
@@ -127,7 +127,7 @@ def to_table(rows: list[dict]) -> pa.Table:
 def write_seen(store: Store, source_id: str, name: str, rows: list[dict]) -> str | None:
     """Write the rows of one committed segment (an empty file when it has none: the file also says
     "this segment's seen rows are written", which :func:`reconcile` looks for); returns the store path."""
-    rel = f"{seen_prefix(source_id)}{name}.parquet"
+    rel = seen_file(source_id, name)
     store.write_parquet(to_table(rows), rel, create_only=True)
     return rel
 
@@ -250,7 +250,7 @@ def reconcile(store: Store, source_id: str, dt=None, mobile_hosts: dict[str, str
     have = covered_segments(store, seen_files(store, source_id))
     written = []
     for log in [s.log for s in committed_segments(store, source_id, dt)]:
-        stem = log.rsplit("/", 1)[1][: -len(".log.jsonl")]
+        stem = log.rsplit("/", 1)[1][: -len(layout.LOG_SUFFIX)]
         if stem in have:
             continue
         rows = [r for ln in store.iter_lines(log) if ln.strip() for r in rows_for_line(json.loads(ln), mobile_hosts)]

@@ -9,7 +9,7 @@ import pytest
 
 import schemas
 
-DOC = Path(__file__).resolve().parents[1] / "DATA_FORMAT.md"
+DOC = Path(__file__).resolve().parents[2] / "DATA_FORMAT.md"
 #: Tables with a field table of their own (staged_* share the columns of articles/rejects).
 DOCUMENTED = {**schemas.TABLES, **{k: v for k, v in schemas.PIPELINE_TABLES.items() if not k.startswith("staged_")}}
 

@@ -10,6 +10,7 @@ import pytest
 
 from analystkit import D1, D2, build_archive
 from newsarchive.report import build_report
+from pipelines.layout import day
 
 #: Headline numbers of D2 in the test archive (see analystkit): 3 pages fetched from the stdaily
 #: crawl log, 4 new articles, 3 exact duplicates, 2 near-duplicates, 1 reject, 7 articles in all.
@@ -26,7 +27,7 @@ def cards(html: str) -> dict[str, str]:
 
 def test_report_is_stored_next_to_the_snapshot(store):
     build_archive(store)
-    rel = build_report(store, D2)
+    rel = build_report(store, day(D2))
     assert rel == f"reports/dt={D2}/report.html"
     html = store.read_text(rel)
     assert cards(html) == EXPECTED_D2
@@ -43,7 +44,7 @@ def test_report_is_stored_next_to_the_snapshot(store):
 
 def test_rejects_and_sources_of_the_first_date(local_store):
     build_archive(local_store)
-    html = local_store.read_text(build_report(local_store, D1))
+    html = local_store.read_text(build_report(local_store, day(D1)))
     doc = lxml.html.fromstring(html)
     reasons = [[td.text_content() for td in tr.findall("td")[:3]]
                for tr in doc.get_element_by_id("rejects-table").xpath(".//tbody/tr")]
@@ -54,13 +55,13 @@ def test_rejects_and_sources_of_the_first_date(local_store):
 
 def test_report_is_deterministic_and_copied_to_out(local_store, tmp_path):
     build_archive(local_store)
-    first = local_store.read_text(build_report(local_store, D2, out=tmp_path / "r" / "report.html"))
-    second = local_store.read_text(build_report(local_store, D2))
+    first = local_store.read_text(build_report(local_store, day(D2), out=tmp_path / "r" / "report.html"))
+    second = local_store.read_text(build_report(local_store, day(D2)))
     assert first == second == (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
 
 
 def test_a_date_without_snapshot_still_reports(local_store):
-    html = local_store.read_text(build_report(local_store, D2))      # empty store
+    html = local_store.read_text(build_report(local_store, day(D2)))      # empty store
     doc = lxml.html.fromstring(html)
     assert doc.get_element_by_id("no-snapshot") is not None
     assert cards(html)["n-new"] == "0" and not doc.xpath("//svg")
@@ -86,7 +87,7 @@ def chromium(*args: str, tmp_path, timeout: float = 60) -> subprocess.CompletedP
 def test_report_renders_in_headless_chromium(local_store, tmp_path):
     from PIL import Image
     build_archive(local_store)
-    build_report(local_store, D2, out=tmp_path / "report.html")
+    build_report(local_store, day(D2), out=tmp_path / "report.html")
     url = (tmp_path / "report.html").as_uri()
     shot = tmp_path / "shot.png"
     chromium(f"--screenshot={shot}", "--window-size=1280,2000", url, tmp_path=tmp_path)
@@ -121,7 +122,7 @@ def test_quality_section_shows_pass_fail_per_source_and_a_trend(local_store):
     _checks(local_store, D2, {"stdaily": [], "ce": ["ce: empty-body rate 100% (8/8 article pages)"]}, "dag/r2/try 1")
     _checks(local_store, D2, {"stdaily": [], "ce": []}, "dag/r2/try 2")            # the cleared task passed
     _checks(local_store, D2, {"bbtnews": ["bbtnews: mojibake on 2 page(s)"]}, "dag/r2/try 1")
-    doc = lxml.html.fromstring(local_store.read_text(build_report(local_store, D2)))
+    doc = lxml.html.fromstring(local_store.read_text(build_report(local_store, day(D2))))
     rows = {tr.get("data-source"): tr for tr in doc.get_element_by_id("quality-table").xpath(".//tbody/tr")}
     assert {s: r.get("data-passed") for s, r in rows.items()} == {"bbtnews": "false", "ce": "true", "stdaily": "true"}
     assert "mojibake on 2 page(s)" in rows["bbtnews"].text_content()
@@ -135,5 +136,5 @@ def test_quality_section_shows_pass_fail_per_source_and_a_trend(local_store):
 
 def test_report_without_quality_checks_says_so(local_store):
     build_archive(local_store)
-    doc = lxml.html.fromstring(local_store.read_text(build_report(local_store, D2)))
+    doc = lxml.html.fromstring(local_store.read_text(build_report(local_store, day(D2))))
     assert "No quality check of a crawl of" in doc.get_element_by_id("quality").getnext().text_content()

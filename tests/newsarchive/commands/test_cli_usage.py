@@ -40,7 +40,7 @@ def test_crawl_failure_text_reaches_the_terminal_verbatim():
     """Before: the text between [ ] was read as rich markup: "[the spider did not start …]" vanished,
     "[/data]" raised a MarkupError."""
     from newsarchive.jobs import CrawlOutcome
-    from newsarchive.runner import print_step
+    from newsarchive.commands.run import print_step
     for errors in (["the spider did not start (see the log above)"],
                    ["commit failed: [Errno 28] No space left on device: '/data/raw' [/data]", "[bold]2 spider exceptions"]):
         out = io.StringIO()

@@ -12,7 +12,7 @@ from lakekit import committed, publish, stage
 from newsarchive.cli import main
 from pipelines.storage import Store
 
-LEGACY = Path(__file__).parent / "fixtures" / "legacy_store_v1"
+LEGACY = Path(__file__).resolve().parents[2] / "fixtures" / "legacy_store_v1"
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from newsarchive import jobs
-from newsarchive.runner import print_step
+from newsarchive.commands.run import print_step
 from pipelines.storage import Store
 
 console = Console(highlight=False)

@@ -1,16 +1,16 @@
-"""Command handlers for the catalog: ``publish``, ``compact``, ``verify``, ``migrate``, ``quality``.
+"""Command handlers for the catalog: ``publish``, ``compact``, ``verify``, ``migrate``, ``quality``, ``status``.
 
 Each takes the parsed arguments, calls the step, prints, and returns the exit code
 (0 ok, 1 a check failed, 2 a usage or setup error).
 """
 from __future__ import annotations
 
-import json
 import sys
 from datetime import datetime, timezone
 
 from newsarchive import jobs
 from newsarchive.lake import CatalogError, open_reader, open_writer
+from pipelines import layout
 from pipelines.storage import Store
 
 
@@ -43,8 +43,7 @@ def cli_compact(args) -> int:
     if getattr(args, "seen", False):
         from pipelines.capture.seen import compact_seen
         store = Store.open(args.store)
-        sources = sorted({p.split("/")[2][len("source="):] for p in store.list("index/urls/")
-                          if p.split("/")[2].startswith("source=")})
+        sources = layout.sources_in(store.list(layout.SEEN), layout.SEEN)
         for sid in sources:
             out = compact_seen(store, sid)
             print(f"compact seen-set of {sid}: {out or 'nothing to merge'}")
@@ -81,26 +80,16 @@ def cli_migrate(args) -> int:
 
 def cli_quality(args) -> int:
     """``newsarchive quality --date D``: the checks of every crawl run of ``D``; exit 1 when one fails."""
-    from newsarchive.lake import archive
-    dt = args.date.isoformat()
     try:
-        lake = open_reader(args.store, lockdown=False)
+        reports = jobs.quality_of_date(args.store, args.date, args.sources_config, args.sources)
     except CatalogError as exc:
         return _err("quality", str(exc))
-    with lake:
-        rows = archive.ledger(lake, sources=args.sources or None, dts=[dt])
-    if not rows:
-        print(f"newsarchive quality: nothing crawled on {dt} is in the catalog", file=sys.stderr)
+    if not reports:
+        print(f"newsarchive quality: nothing crawled on {args.date} is in the catalog", file=sys.stderr)
         return 1
-    rc = 0
-    by_run: dict[str, dict[str, str]] = {}
-    for r in rows:
-        by_run.setdefault(r.run_id, {})[r.source] = r.run_id
-    for run, runs in sorted(by_run.items()):
-        rep = jobs.quality(args.store, dt, runs, args.sources_config, sorted(runs), mode="incremental")
+    for rep in reports:
         print(rep.summary())
-        rc |= 0 if rep.ok else 1
-    return rc
+    return 0 if all(rep.ok for rep in reports) else 1
 
 
 def cli_status(args) -> int:
@@ -140,7 +129,3 @@ def cli_status(args) -> int:
     print("nothing pending" if not problems and not new and not any(b.pending for b in bal)
           else "pending work is archived by the next run of any DAG (or `newsarchive stage` + `publish`)")
     return 1 if problems else 0
-
-
-def print_json(obj) -> None:
-    print(json.dumps(obj, ensure_ascii=False, sort_keys=True, default=str))

@@ -5,6 +5,7 @@ from collections import Counter
 from datetime import timedelta
 from types import SimpleNamespace
 
+from pipelines.layout import day
 from storekit import (T0, article, committed, one_batch, publish, reject, rowset, small_edit, stage, story,
                       syndicated, template_pair)
 
@@ -91,7 +92,7 @@ def test_one_batch_of_several_dates_keeps_each_row_in_its_crawl_date(store):
     stage(store, D1, R1, [article(story(11), source="a", run_id=R1)])
     stage(store, D2, R2, [article(story(12), source="a", run_id=R2)])
     res = one_batch(publish(store))
-    assert res.dts == [D1, D2] and res.articles == 2
+    assert res.dts == [day(D1), day(D2)] and res.articles == 2
     assert sorted((str(r["dt"]), r["run_id"]) for r in committed(store, "articles").to_pylist()) == [
         (D1, R1), (D2, R2)]
 
@@ -163,7 +164,7 @@ def test_publish_splits_a_big_backlog_into_batches(local_store):
     for i, src in enumerate("abcdef"):
         stage(local_store, D2, R1, [article(story(100 + i * 10 + k), source=src, run_id=R1) for k in range(3)])
     with open_writer(local_store) as lake:
-        res = archive.publish(lake, run_id=R2, dt=D2, max_rows=7)
+        res = archive.publish(lake, run_id=R2, dt=day(D2), max_rows=7)
     assert [b.segments for b in res] == [2, 2, 2] and sum(b.articles for b in res) == 18
     assert [b.batch for b in res] == [f"{R2}/001", f"{R2}/002", f"{R2}/003"]
     assert committed(local_store, "articles").num_rows == 18

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-sys.path.insert(0, str(Path(__file__).parents[1]))
+sys.path.insert(0, str(Path(__file__).parents[2]))
 from storekit import article, publish, stage, story, syndicated  # noqa: E402
 
 from pipelines.storage import Store  # noqa: E402

@@ -18,7 +18,7 @@ from pipelines.extract import extract
 from pipelines.record import Article, RawPage
 from pipelines.extract.syndication import Outlets
 
-GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "golden"
+GOLDEN = Path(__file__).resolve().parents[2] / "fixtures" / "golden"
 CASES = sorted(GOLDEN.glob("*/*.json"))
 CONFIG = load_sources()
 OUTLETS = Outlets(CONFIG.sources)

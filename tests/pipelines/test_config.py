@@ -142,3 +142,21 @@ def test_outlet_names_are_name_id_and_aliases():
     assert s.outlet_names() == ["科技日报", "stdaily", "科技日报社", "中国科技网"]
     from pipelines.config import outlet_key
     assert outlet_key(" 《STDaily》 ") == outlet_key("stdaily") and outlet_key("“科技 日报”") == outlet_key("科技日报")
+
+
+def test_the_default_sources_file_without_a_checkout_is_named_explicitly(tmp_path, monkeypatch, capsys):
+    """An installation without a checkout (the Airflow image) has no config/sources.yaml beside the code:
+    NEWSARCHIVE_CONFIG (or --config) names the file; without either, the error says how."""
+    import pipelines.config as config_module
+    from newsarchive.cli import main
+    monkeypatch.setattr(config_module, "DEFAULT_CONFIG", tmp_path / "absent" / "sources.yaml")
+    monkeypatch.delenv("NEWSARCHIVE_CONFIG", raising=False)
+    with pytest.raises(ConfigError, match="pass --config PATH or set NEWSARCHIVE_CONFIG"):
+        load_sources()
+    assert main(["status", "--store", str(tmp_path / "data")]) == 2
+    assert "no sources file" in capsys.readouterr().err
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(DEFAULT_CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setenv("NEWSARCHIVE_CONFIG", str(mine))
+    assert config_module.default_sources_path() == mine
+    assert load_sources().ids() == load_sources(DEFAULT_CONFIG).ids()

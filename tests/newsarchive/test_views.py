@@ -18,7 +18,7 @@ from newsarchive.views import TABLES, VIEWS, connect_views
 from pipelines.dedupe.normalize import content_hash
 from pipelines.storage import Store
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def rows(con, sql: str, params=None) -> list[dict]:
