@@ -8,8 +8,10 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
-sys.path.insert(0, str(Path(__file__).parents[2]))
+# storekit beside this file, lakekit in tests/; the checkout goes first so that its packages win over
+# tests/pipelines and tests/newsarchive (folders of tests, importable as namespace packages).
+for _path in (Path(__file__).parent, Path(__file__).parents[2], Path(__file__).parents[3]):
+    sys.path.insert(0, str(_path))
 from storekit import article, publish, stage, story, syndicated  # noqa: E402
 
 from pipelines.storage import Store  # noqa: E402
