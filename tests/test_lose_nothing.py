@@ -72,7 +72,11 @@ def check(store: Store, replay, *, settled: bool = True) -> dict:
     assert all(b["unaccounted"] == 0 for b in bal), [b for b in bal if b["unaccounted"]]
     if settled:
         assert sum(b["pending"] for b in bal) == 0, "pending work left after a healthy run"
-    return {"articles": len(hashes), "sightings": len(sights), "rejects": len(rejects)}
+    counts = {"served": len([k for k in served(replay) if k[0] in SOURCES]), "articles": len(hashes),
+              "sightings": len(sights), "rejects": len(rejects), "missing": len(missing)}
+    if os.environ.get("NEWSARCHIVE_MATRIX"):      # the fault matrix's figures (pytest -s): who checked, what it saw
+        print(f"[matrix] {os.environ.get('PYTEST_CURRENT_TEST', '?').split(' ')[0]} settled={settled} {counts}")
+    return counts
 
 
 def _path(url: str) -> str:
