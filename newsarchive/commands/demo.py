@@ -77,7 +77,7 @@ def seed_table(con, replay) -> Table:
         urls = replay.seed_urls(seed)
         row = con.execute("""
             SELECT count(DISTINCT s.content_hash), count(*), list_sort(list_distinct(list(s.source))),
-                   any_value(a.title)
+                   min(a.title)
             FROM sightings s LEFT JOIN articles a USING (content_hash) WHERE s.url IN (SELECT unnest(?))""",
                           [urls]).fetchone()
         t.add_row(seed, (row[3] or "")[:30], str(row[0]), str(row[1]), ", ".join(row[2] or []))
@@ -112,9 +112,9 @@ def summary(store: Store, cfg, results: list[jobs.RunResult], replay=None) -> No
         FROM syndication WHERE n_sources > 1 ORDER BY n_sources DESC, sightings DESC, title LIMIT 8"""))
     console.print(table("Near-duplicate clusters (different text, same story)", con, """
         SELECT left(title, 34) AS title, contents, n_sources, sources, canonical_source
-        FROM clusters WHERE contents > 1 ORDER BY contents DESC, n_sources DESC LIMIT 5"""))
+        FROM clusters WHERE contents > 1 ORDER BY contents DESC, n_sources DESC, title LIMIT 5"""))
     console.print(table("Rejects by stage and reason", con, """
-        SELECT stage, reason, count(*) AS pages, any_value(source) AS e_g_source
+        SELECT stage, reason, count(*) AS pages, min(source) AS e_g_source
         FROM rejects GROUP BY ALL ORDER BY pages DESC, stage, reason"""))
     for res in results:
         if res.report:
