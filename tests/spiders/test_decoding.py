@@ -57,7 +57,7 @@ def test_a_stream_cut_short_yields_what_it_holds():
 @pytest.mark.parametrize("header,body", [
     ("compress", zlib.compress(HTML)), ("gzip, x-snappy", gzip.compress(HTML)),
     ("gzip, gzip, gzip, gzip", gzip.compress(HTML)), ("gzip", b"not gzip at all"), ("br", b"\xff" * 40),
-])
+], ids=["compress", "unknown coding", "more codings than the body", "gzip of no gzip", "br of no br"])
 def test_undecodable_codings_are_bad_encoding(header, body):
     with pytest.raises(BadContentEncoding):
         decode_content(body, header)
