@@ -23,8 +23,10 @@ system-deps:
 demo: venv
 	$(BIN)/newsarchive demo
 
+# Two workers (pytest-xdist), each taking the next test when it is free: the slow tests are
+# subprocess-heavy and wait on I/O, so two share the machine's 2 cores well.
 test: venv system-deps
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist worksteal
 
 test-fast: venv
 	$(BIN)/python -m pytest -q -m "not slow and not e2e"
