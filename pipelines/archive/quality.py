@@ -221,6 +221,12 @@ def _baseline(values: list[float]) -> float:
     return statistics.median(values) if values else 0.0
 
 
+def _jumped(rate: float, previous: list[float]) -> float | None:
+    """The trailing baseline when ``rate`` is high (≥ RATE_FLOOR) and RATE_JUMP above it; else None."""
+    b = _baseline(previous)
+    return b if rate >= RATE_FLOOR and rate > b + RATE_JUMP else None
+
+
 # ----------------------------------------------------------------------------- checking
 Check = Callable[[SourceMetrics, list[SourceMetrics], "Source | None"], list[str]]
 
@@ -245,8 +251,7 @@ def check_extraction(m: SourceMetrics, recent: list[SourceMetrics], src: Source 
         ("extraction reject rate", m.extract_reject_rate, [p.extract_reject_rate for p in recent],
          round(m.extract_reject_rate * m.article_pages)),
     ):
-        b = _baseline(prev)
-        if rate >= RATE_FLOOR and rate > b + RATE_JUMP:
+        if (b := _jumped(rate, prev)) is not None:
             return [f"{m.source}: {label} {rate:.0%} ({num}/{m.article_pages} article pages) "
                     f"vs {b:.0%} {_base(recent)}; rejects: "
                     + ", ".join(f"{k}={v}" for k, v in sorted(m.rejects.items()))]
@@ -256,8 +261,7 @@ def check_extraction(m: SourceMetrics, recent: list[SourceMetrics], src: Source 
 def check_fetch(m: SourceMetrics, recent: list[SourceMetrics], src: Source | None) -> list[str]:
     if m.pages_fetched < 5:
         return []
-    b = _baseline([p.fetch_failure_rate for p in recent])
-    if m.fetch_failure_rate >= RATE_FLOOR and m.fetch_failure_rate > b + RATE_JUMP:
+    if (b := _jumped(m.fetch_failure_rate, [p.fetch_failure_rate for p in recent])) is not None:
         return [f"{m.source}: fetch failure rate {m.fetch_failure_rate:.0%} "
                 f"({m.fetch_failures}/{m.pages_fetched}) vs {b:.0%} {_base(recent)}"]
     return []
@@ -266,8 +270,7 @@ def check_fetch(m: SourceMetrics, recent: list[SourceMetrics], src: Source | Non
 def check_dates(m: SourceMetrics, recent: list[SourceMetrics], src: Source | None) -> list[str]:
     if m.new_articles < MIN_PAGES:
         return []
-    b = _baseline([p.missing_date_rate for p in recent])
-    if m.missing_date_rate >= RATE_FLOOR and m.missing_date_rate > b + RATE_JUMP:
+    if (b := _jumped(m.missing_date_rate, [p.missing_date_rate for p in recent])) is not None:
         return [f"{m.source}: missing-date rate {m.missing_date_rate:.0%} "
                 f"({m.missing_dates}/{m.new_articles} new articles) vs {b:.0%} {_base(recent)}"]
     return []
